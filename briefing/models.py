@@ -1,0 +1,238 @@
+"""Pydantic schemas: what flows between the stages, what the model must answer, and the Briefing.
+
+Three groups:
+* inputs  - `Source` (a decoded article) and `Chunk` (a slice of one, with exact offsets);
+* notes   - `ChunkNotes`: what the model writes about one chunk. Its quotes are *claims*, not yet
+            checked; the grounding stage turns each into a `Citation` or drops the item;
+* output  - `Briefing`: every item that states something carries `citations`, each verified so
+            that `quote == source_text[start:end]` (Python string indices into the decoded text).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# --------------------------------------------------------------------------- inputs
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Span(Strict):
+    """A half-open character range `[start, end)` in a source's decoded text."""
+
+    start: int = Field(ge=0, description="First character (Python string index).")
+    end: int = Field(ge=0, description="One past the last character.")
+
+
+class Source(Strict):
+    """One article as loaded: the decoded text, untouched, plus what later stages must ignore."""
+
+    path: str = Field(description="The path as the user gave it (or the name of an inline article).")
+    text: str = Field(description="The decoded text, exactly as in the file.")
+    sha256: str = Field(description="sha256 of the file's raw bytes.")
+    encoding: str = Field(description="The encoding the bytes were decoded with (utf-8, cp1252 or latin-1).")
+    title: str | None = Field(default=None, description="The first non-empty line when it reads as a headline.")
+    boilerplate: list[Span] = Field(
+        default_factory=list, description="Spans of web boilerplate (sign-up prompts, comment widgets, captions)."
+    )
+
+
+class Chunk(Strict):
+    """A token-bounded slice of one source: `source_text[start:end] == text`."""
+
+    source: str = Field(description="Path of the source this chunk was cut from.")
+    index: int = Field(ge=0, description="Position of the chunk within its source.")
+    start: int = Field(ge=0, description="Start offset in the source's decoded text.")
+    end: int = Field(ge=0, description="End offset (exclusive) in the source's decoded text.")
+    text: str = Field(description="The chunk's text (boilerplate lines removed only at the edges).")
+    tokens: int = Field(ge=0, description="Token count of `text`.")
+
+
+# --------------------------------------------------------------------------- model notes (map step)
+
+ActorKind = Literal["person", "state", "organisation", "armed group", "other"]
+
+
+class NoteFact(Strict):
+    text: str = Field(description="One key fact stated in the article, in one short sentence.")
+    quote: str = Field(description="The exact words from the article that state it (copied verbatim).")
+
+
+class NoteActor(Strict):
+    name: str = Field(description="The actor's name as written, e.g. 'Vladimir Putin', 'Russia', 'Islamic State'.")
+    kind: ActorKind = Field(description="person, state, organisation, armed group or other.")
+    role: str = Field(description="Who they are in this story, e.g. 'Russian president'.")
+    quote: str = Field(description="Exact words from the article that mention the actor in that role.")
+
+
+class NotePosition(Strict):
+    actor: str = Field(description="Who holds the position.")
+    stance: str = Field(description="What they say or want, in one short sentence.")
+    quote: str = Field(description="The exact words from the article that show the stance.")
+
+
+class NoteMovement(Strict):
+    actor: str = Field(description="Whose forces or equipment move.")
+    what: str = Field(description="What is deployed, sent, struck or withdrawn.")
+    where: str = Field(default="", description="Place, if stated.")
+    when: str = Field(default="", description="Time, if stated.")
+    scale: str = Field(default="", description="Numbers or size, if stated, e.g. '500 troops'.")
+    quote: str = Field(description="The exact words from the article that report the movement.")
+
+
+class NoteQuestion(Strict):
+    question: str = Field(description="A question the article leaves open, phrased as a question.")
+    quote: str = Field(description="The exact words from the article that raise it.")
+
+
+class ChunkNotes(Strict):
+    """The map step's answer for one chunk. Every list may be empty."""
+
+    facts: list[NoteFact] = Field(default_factory=list, description="Key facts, most important first.")
+    actors: list[NoteActor] = Field(default_factory=list, description="People, states, organisations, armed groups.")
+    positions: list[NotePosition] = Field(default_factory=list, description="Stances actors take.")
+    movements: list[NoteMovement] = Field(default_factory=list, description="Military movements.")
+    open_questions: list[NoteQuestion] = Field(default_factory=list, description="Questions left open.")
+
+
+# --------------------------------------------------------------------------- the briefing
+
+
+class Citation(Strict):
+    """Exact words of one source: `quote == decoded_text_of(source)[start:end]`."""
+
+    source: str = Field(description="Path of the cited file, as given.")
+    start: int = Field(ge=0, description="Start offset of the quote in the decoded text.")
+    end: int = Field(ge=0, description="End offset (exclusive).")
+    quote: str = Field(description="The cited words, exactly as in the source.")
+
+
+class Cited(Strict):
+    citations: list[Citation] = Field(min_length=1, description="Where the sources say it; at least one.")
+
+    @property
+    def corroboration(self) -> int:
+        """How many distinct sources support the item."""
+        return len({c.source for c in self.citations})
+
+
+class KeyPoint(Cited):
+    text: str = Field(description="One key point of the briefing.")
+
+
+class Fact(Cited):
+    text: str = Field(description="A grounded fact from one or more sources.")
+
+
+class Actor(Cited):
+    name: str = Field(description="Canonical name, e.g. 'Vladimir Putin'.")
+    kind: ActorKind = Field(description="person, state, organisation, armed group or other.")
+    role: str = Field(description="Who they are in this story.")
+    aliases: list[str] = Field(default_factory=list, description="Other names the sources use.")
+
+
+class Position(Cited):
+    actor: str = Field(description="Canonical name of who holds the position.")
+    stance: str = Field(description="The stance, in one sentence.")
+
+
+class MilitaryMovement(Cited):
+    actor: str = Field(description="Canonical name of whose forces move.")
+    what: str = Field(description="What is deployed, sent, struck or withdrawn.")
+    where: str = Field(default="", description="Place, if stated.")
+    when: str = Field(default="", description="Time, if stated.")
+    scale: str = Field(default="", description="Numbers or size, if stated.")
+
+
+class OpenQuestion(Cited):
+    question: str = Field(description="A question the sources leave open.")
+
+
+class Claim(Cited):
+    statement: str = Field(description="What one side of the disagreement says.")
+
+
+class Discrepancy(Strict):
+    topic: str = Field(description="What the sources disagree about.")
+    claims: list[Claim] = Field(min_length=2, description="The conflicting claims, each cited.")
+
+
+class SourceRecord(Strict):
+    path: str = Field(description="The path as given.")
+    title: str | None = Field(default=None, description="Headline, when the file starts with one.")
+    sha256: str | None = Field(default=None, description="sha256 of the raw bytes (absent when unreadable).")
+    encoding: str | None = Field(default=None, description="Encoding used to decode the file.")
+    status: Literal["briefed", "skipped"] = Field(description="Whether the file went into the briefing.")
+    reason: str | None = Field(default=None, description="Why the file was skipped.")
+    chunks: int = Field(default=0, description="How many chunks were cut from it.")
+
+
+class Usage(Strict):
+    model: str = Field(default="", description="Model name used.")
+    endpoint: str = Field(default="", description="Base URL of the endpoint (or 'embedded').")
+    model_calls: int = Field(default=0, description="Live calls that reached the model.")
+    cached_calls: int = Field(default=0, description="Calls answered from the local cache.")
+    retries: int = Field(default=0, description="Retried attempts (rate limits, errors, invalid JSON).")
+    prompt_tokens: int = Field(default=0, description="Prompt tokens of live calls.")
+    completion_tokens: int = Field(default=0, description="Completion tokens of live calls.")
+    seconds: float = Field(default=0.0, description="Wall-clock seconds of the whole run.")
+
+
+class Stats(Strict):
+    chunks: int = Field(default=0, description="Chunks summarized.")
+    items_proposed: int = Field(default=0, description="Items the model proposed (before grounding).")
+    items_grounded: int = Field(default=0, description="Items whose quote was found in the source.")
+    items_dropped: int = Field(default=0, description="Items dropped because their quote was not in the source.")
+    chunks_failed: int = Field(default=0, description="Chunks whose notes could not be obtained.")
+
+
+class Changes(Strict):
+    """What changed since the previous daily briefing (computed from the two JSON files)."""
+
+    previous_date: str = Field(description="Date of the previous briefing, YYYY-MM-DD.")
+    new_actors: list[Actor] = Field(default_factory=list, description="Actors not in the previous briefing.")
+    changed_positions: list[Position] = Field(
+        default_factory=list, description="Positions of known actors that were not stated before."
+    )
+    new_movements: list[MilitaryMovement] = Field(default_factory=list, description="Movements not reported before.")
+    answered_questions: list[OpenQuestion] = Field(
+        default_factory=list, description="Previous open questions no longer open."
+    )
+    still_open: list[OpenQuestion] = Field(default_factory=list, description="Previous open questions still open.")
+
+
+class Briefing(Strict):
+    """The product: one briefing across all sources, every statement cited."""
+
+    title: str = Field(description="Headline of the briefing.")
+    generated_at: datetime = Field(description="When the briefing was generated (UTC).")
+    date: str | None = Field(default=None, description="The day it covers (daily briefings), YYYY-MM-DD.")
+    summary: list[KeyPoint] = Field(default_factory=list, description="3-6 key points, each cited.")
+    actors: list[Actor] = Field(default_factory=list, description="Who is involved.")
+    positions: list[Position] = Field(default_factory=list, description="Who holds which stance.")
+    military_movements: list[MilitaryMovement] = Field(default_factory=list, description="Forces and equipment moved.")
+    open_questions: list[OpenQuestion] = Field(default_factory=list, description="What the sources leave open.")
+    discrepancies: list[Discrepancy] = Field(default_factory=list, description="Where sources disagree.")
+    facts: list[Fact] = Field(default_factory=list, description="Grounded key facts the summary draws on.")
+    sources: list[SourceRecord] = Field(default_factory=list, description="Every input, briefed or skipped.")
+    usage: Usage = Field(default_factory=Usage, description="Model calls, tokens and time.")
+    stats: Stats = Field(default_factory=Stats, description="Grounding and chunk counts.")
+    changes: Changes | None = Field(default=None, description="Since the previous daily briefing, when there is one.")
+
+    def citations(self) -> list[Citation]:
+        """Every citation in the briefing, in reading order."""
+        items: list[Cited] = [
+            *self.summary, *self.actors, *self.positions, *self.military_movements, *self.open_questions,
+            *self.facts,
+        ]
+        for d in self.discrepancies:
+            items.extend(d.claims)
+        if self.changes:
+            c = self.changes
+            items.extend([*c.new_actors, *c.changed_positions, *c.new_movements, *c.answered_questions, *c.still_open])
+        return [cit for item in items for cit in item.citations]
