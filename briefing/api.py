@@ -1,0 +1,147 @@
+"""The service function every surface calls: `generate_briefing` (sync) and `agenerate_briefing` (async).
+
+It loads the sources, opens the model endpoint the settings name (starting the embedded model only
+when an answer is not in the cache), runs the pipeline and returns a `Briefing`. No printing, no
+global state, no environment reads: pass `Settings` (built by the edges with `Settings.from_env()`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+from .cache import ResponseCache
+from .config import DEFAULT_OPENAI_MODEL, LOCAL_MODEL_ALIAS, Settings
+from .llm import ModelClient, OpenAIModel, UsageMeter, first_model
+from .models import Briefing, Source, SourceRecord
+from .pipeline import Progress, run_pipeline
+from .sources import Loaded, load_sources, source_from_text
+
+Status = Callable[[str], None]
+
+
+@asynccontextmanager
+async def open_model(
+    settings: Settings, *, on_status: Status | None = None, progress: Progress | None = None
+) -> AsyncIterator[ModelClient]:
+    """A model client for the endpoint `settings` names; cleans up (stops the embedded model) on exit."""
+    async with AsyncExitStack() as stack:
+        cache = ResponseCache(settings.cache_dir / "responses.sqlite3") if settings.use_cache else None
+        if cache is not None:
+            stack.callback(cache.close)
+        meter = UsageMeter(budget=settings.max_tokens_budget)
+        common = dict(cache=cache, meter=meter, timeout=settings.request_timeout, max_attempts=settings.max_attempts)
+        kind = settings.endpoint_kind
+        if kind == "local":
+            starter, identity, stop = _embedded_starter(settings, on_status, progress)
+            stack.callback(stop)
+            client = OpenAIModel(base_url=None, api_key="local", model=LOCAL_MODEL_ALIAS, starter=starter,
+                                 cache_identity=identity, **common)
+        else:
+            model = settings.model
+            if kind == "openai":
+                model = model or DEFAULT_OPENAI_MODEL
+            elif model is None:
+                model = await first_model(settings.base_url or "", settings.api_key)
+            client = OpenAIModel(base_url=settings.base_url, api_key=settings.api_key, model=model, **common)
+        stack.push_async_callback(client.aclose)
+        yield client
+
+
+def _embedded_starter(settings: Settings, on_status: Status | None, progress: Progress | None):
+    """(starter, cache identity, stop) for the embedded model: assembled and started on first need."""
+    from . import local  # the `local` extra is optional: import only when the embedded model is wanted
+
+    if settings.local_model_path:
+        identity = f"embedded:{settings.local_model_path.name}:{_size(settings.local_model_path)}"
+    else:
+        identity = f"embedded:{local.MODEL_FILENAME}:{local.EXPECTED_SIZE}"
+    servers: list[local.LocalServer] = []
+
+    def assemble_progress(done: int, total: int) -> None:
+        if progress:
+            progress("model", done, total)
+
+    async def start() -> str:
+        if on_status:
+            on_status("preparing the embedded model")
+        path = await asyncio.to_thread(
+            local.ensure_model, settings.cache_dir, settings.local_model_path, assemble_progress
+        )
+        server = local.LocalServer(
+            path, threads=settings.local_threads, log_dir=settings.cache_dir / "logs", on_status=on_status
+        )
+        servers.append(server)
+        await asyncio.to_thread(server.start)
+        return server.base_url
+
+    def stop() -> None:
+        for server in servers:
+            server.stop()
+
+    return start, identity, stop
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def load_inputs(paths: Iterable[str | Path] = (), articles: Sequence[tuple[str, str]] = ()) -> Loaded:
+    """Files and folders, plus inline (name, text) articles, as one `Loaded`."""
+    loaded = load_sources(list(paths)) if paths else Loaded()
+    for name, text in articles:
+        result = source_from_text(name, text)
+        if isinstance(result, Source):
+            loaded.sources.append(result)
+        else:
+            loaded.skipped.append(result)
+    return loaded
+
+
+async def agenerate_briefing(
+    paths: Iterable[str | Path] = (),
+    *,
+    articles: Sequence[tuple[str, str]] = (),
+    settings: Settings | None = None,
+    client: ModelClient | None = None,
+    title: str | None = None,
+    date: str | None = None,
+    progress: Progress | None = None,
+    on_status: Status | None = None,
+) -> Briefing:
+    """Brief the articles under `paths` (files or folders) and/or inline `(name, text)` articles.
+
+    `client` overrides the endpoint in `settings` (tests pass a `FakeModel`; long-running services
+    pass one they keep open). Raises `BriefingError` subclasses; never prints.
+    """
+    settings = settings or Settings()
+    loaded = load_inputs(paths, articles)
+    options = dict(
+        chunk_tokens=settings.chunk_tokens,
+        chunk_overlap=settings.chunk_overlap,
+        title=title,
+        date=date,
+        progress=progress,
+    )
+    started = time.monotonic()
+    async with AsyncExitStack() as stack:
+        if client is None:
+            client = await stack.enter_async_context(open_model(settings, on_status=on_status, progress=progress))
+        before = client.meter.snapshot()
+        briefing = await run_pipeline(loaded, client, concurrency=settings.effective_concurrency, **options)
+        usage = client.meter.usage(client.model, client.endpoint, since=before, started=started)
+        return briefing.model_copy(update={"usage": usage})
+
+
+def generate_briefing(paths: Iterable[str | Path] = (), **options) -> Briefing:
+    """Synchronous twin of `agenerate_briefing` (same arguments). Not for use inside a running event loop."""
+    return asyncio.run(agenerate_briefing(paths, **options))
+
+
+__all__ = ["agenerate_briefing", "generate_briefing", "load_inputs", "open_model", "SourceRecord"]

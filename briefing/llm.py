@@ -1,0 +1,367 @@
+"""The model client: one narrow call, `structured(messages, ResponseModel) -> ResponseModel`.
+
+The only module that imports `openai`. Underneath: the async SDK (its own retries off), tenacity for
+transient failures (429 honouring Retry-After, 5xx, timeouts, dropped connections), one re-ask with the
+validation error when the answer is not valid JSON for the schema or was cut off, a SQLite response
+cache, and usage accounting with an optional token budget.
+
+`FakeModel` stands beside it for unit tests: `enqueue()` answers, read `history`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+import openai
+from pydantic import BaseModel, ValidationError
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from .cache import ResponseCache, cache_key
+from .errors import BudgetExceeded, ModelError
+from .models import Usage
+
+T = TypeVar("T", bound=BaseModel)
+Messages = list[dict[str, str]]
+
+TEMPERATURE = 0.0
+SEED = 1
+MAX_RETRY_AFTER = 60.0
+
+
+@dataclass
+class UsageMeter:
+    """Counts live and cached calls and tokens; enforces the optional token budget."""
+
+    budget: int | None = None
+    model_calls: int = 0
+    cached_calls: int = 0
+    retries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def check(self, upcoming: int) -> None:
+        """Refuse a call that could take the run past its budget (prompt estimate + max completion)."""
+        if self.budget is not None and self.total_tokens + upcoming > self.budget:
+            raise BudgetExceeded(
+                f"token budget of {self.budget:,} would be exceeded ({self.total_tokens:,} used, next call "
+                f"needs up to {upcoming:,}); raise --max-tokens-budget or brief fewer articles"
+            )
+
+    def snapshot(self) -> Usage:
+        return self.usage("", "")
+
+    def usage(self, model: str, endpoint: str, since: Usage | None = None, started: float | None = None) -> Usage:
+        """Counts so far, or since an earlier `snapshot()` (a client shared by several runs)."""
+        base = since or Usage()
+        return Usage(
+            model=model,
+            endpoint=endpoint,
+            model_calls=self.model_calls - base.model_calls,
+            cached_calls=self.cached_calls - base.cached_calls,
+            retries=self.retries - base.retries,
+            prompt_tokens=self.prompt_tokens - base.prompt_tokens,
+            completion_tokens=self.completion_tokens - base.completion_tokens,
+            seconds=round(time.monotonic() - (started if started is not None else self.started), 2),
+        )
+
+
+class ModelClient(Protocol):
+    """What the pipeline needs from a model."""
+
+    model: str
+    endpoint: str
+    meter: UsageMeter
+
+    async def structured(self, messages: Messages, response_model: type[T], *, max_tokens: int = 1024) -> T: ...
+
+
+_FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
+
+
+def parse_json(content: str, response_model: type[T]) -> T:
+    """Validate a model's text as `response_model`; tolerate a ```json fence around it."""
+    text = content.strip()
+    fenced = _FENCE.match(text)
+    if fenced:
+        text = fenced.group(1)
+    return response_model.model_validate_json(text)
+
+
+def _error_text(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:8]:
+        where = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        parts.append(f"- {where}: {err['msg']}")
+    return "\n".join(parts)
+
+
+def _transient(exc: BaseException) -> bool:
+    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError)):
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code >= 500 or exc.status_code in (408, 409, 429)
+    return False
+
+
+def _retry_after(exc: BaseException | None) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if not headers:
+        return None
+    for name in ("retry-after-ms", "retry-after"):
+        value = headers.get(name)
+        if value:
+            try:
+                seconds = float(value) / (1000 if name.endswith("ms") else 1)
+            except ValueError:
+                continue
+            return max(0.0, min(seconds, MAX_RETRY_AFTER))
+    return None
+
+
+class _Wait:
+    """Retry-After when the server gives one, else exponential backoff with jitter and a cap."""
+
+    def __init__(self, initial: float, cap: float) -> None:
+        self._backoff = wait_exponential_jitter(initial=initial, max=cap, jitter=initial)
+
+    def __call__(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hinted = _retry_after(exc)
+        return hinted if hinted is not None else self._backoff(state)
+
+
+class OpenAIModel:
+    """Any OpenAI-compatible endpoint through the async openai SDK."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None,
+        api_key: str | None,
+        model: str,
+        cache: ResponseCache | None = None,
+        cache_identity: str | None = None,
+        meter: UsageMeter | None = None,
+        timeout: float = 600.0,
+        max_attempts: int = 4,
+        backoff_initial: float = 1.0,
+        backoff_cap: float = 30.0,
+        on_call: Callable[[], None] | None = None,
+        starter: Callable[[], Awaitable[str]] | None = None,
+    ) -> None:
+        """`starter`, when given, is awaited on the first call that misses the cache and returns the base
+        URL to use (the embedded model starts only when an answer is really needed)."""
+        self.model = model
+        self.endpoint = base_url or ("embedded" if starter else "https://api.openai.com/v1")
+        self.cache = cache
+        self.cache_identity = cache_identity or self.endpoint
+        self.meter = meter or UsageMeter()
+        self.max_attempts = max_attempts
+        self._wait = _Wait(backoff_initial, backoff_cap)
+        self._on_call = on_call
+        self._starter = starter
+        self._api_key = api_key or "no-key"
+        self._timeout = timeout
+        self._client: openai.AsyncOpenAI | None = None
+        self._start_lock = asyncio.Lock()
+
+    async def _connect(self) -> openai.AsyncOpenAI:
+        async with self._start_lock:
+            if self._client is None:
+                if self._starter is not None:
+                    self.endpoint = await self._starter()
+                # The SDK's own retries stay off: tenacity owns them, so they never stack.
+                self._client = openai.AsyncOpenAI(
+                    base_url=self.endpoint, api_key=self._api_key, max_retries=0, timeout=self._timeout
+                )
+            return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+
+    def _body(self, messages: Messages, max_tokens: int) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "messages": messages,
+            "temperature": TEMPERATURE,
+            "seed": SEED,
+            "max_tokens": max_tokens,
+            "response_format": {"type": "json_object"},
+        }
+
+    async def structured(self, messages: Messages, response_model: type[T], *, max_tokens: int = 1024) -> T:
+        body = self._body(messages, max_tokens)
+        key = cache_key(self.cache_identity, self.model, body)
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                try:
+                    result = parse_json(hit, response_model)
+                except ValidationError:
+                    pass  # a schema change since it was stored: ask again
+                else:
+                    self.meter.cached_calls += 1
+                    return result
+
+        conversation = list(messages)
+        last_problem = ""
+        for ask in range(2):  # the question, then one re-ask carrying the validation error
+            content, finish = await self._complete(self._body(conversation, max_tokens))
+            try:
+                if finish == "length":
+                    raise ValueError("the answer was cut off at the token limit")
+                result = parse_json(content, response_model)
+            except (ValidationError, ValueError) as exc:
+                last_problem = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
+                if ask == 0:
+                    self.meter.retries += 1
+                    conversation = [
+                        *messages,
+                        {"role": "assistant", "content": content[:4000]},
+                        {
+                            "role": "user",
+                            "content": "That answer was not valid:\n"
+                            f"{last_problem}\n"
+                            "Reply again with only one JSON object in the required layout. Keep it shorter.",
+                        },
+                    ]
+                continue
+            if self.cache is not None:
+                self.cache.put(key, endpoint=self.cache_identity, model=self.model, content=content)
+            return result
+        raise ModelError(
+            f"the model at {self.endpoint} did not return valid {response_model.__name__} JSON "
+            f"after a re-ask: {last_problem.splitlines()[0] if last_problem else 'unknown problem'}"
+        )
+
+    async def _complete(self, body: dict[str, Any]) -> tuple[str, str | None]:
+        """One logical call with tenacity retries for transient failures. Returns (content, finish_reason)."""
+        prompt_estimate = sum(len(m["content"]) for m in body["messages"]) // 3
+        self.meter.check(prompt_estimate + body["max_tokens"])
+        client = await self._connect()
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(_transient),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            reraise=True,
+            before_sleep=lambda _state: self._count_retry(),
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    response = await client.chat.completions.create(**body)
+        except openai.AuthenticationError as exc:
+            raise ModelError(
+                f"{self.endpoint} refused the API key (401): check OPENAI_API_KEY or --api-key"
+            ) from exc
+        except openai.NotFoundError as exc:
+            raise ModelError(
+                f"{self.endpoint} answered 404 for model {self.model!r}: check --model / BRIEFING_MODEL "
+                "and the base URL (it usually ends in /v1)"
+            ) from exc
+        except openai.APIStatusError as exc:
+            raise ModelError(
+                f"model call to {self.endpoint} failed after {self.max_attempts} attempt(s): "
+                f"HTTP {exc.status_code}: {_short(exc.message)}"
+            ) from exc
+        except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+            raise ModelError(
+                f"cannot reach the model at {self.endpoint} after {self.max_attempts} attempt(s): "
+                f"{_short(str(exc) or type(exc).__name__)}"
+            ) from exc
+        self.meter.model_calls += 1
+        if response.usage is not None:
+            self.meter.prompt_tokens += response.usage.prompt_tokens or 0
+            self.meter.completion_tokens += response.usage.completion_tokens or 0
+        if self._on_call:
+            self._on_call()
+        if not response.choices:
+            return "", "empty"
+        choice = response.choices[0]
+        return choice.message.content or "", choice.finish_reason
+
+    def _count_retry(self) -> None:
+        self.meter.retries += 1
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def first_model(base_url: str, api_key: str | None, timeout: float = 30.0) -> str:
+    """The first model a server lists (for a base URL given without a model name)."""
+    client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", max_retries=0, timeout=timeout)
+    try:
+        page = await client.models.list()
+        ids = [m.id for m in page.data]
+    except openai.APIError as exc:
+        raise ModelError(
+            f"no model given and {base_url} did not list its models ({_short(str(exc))}): set --model or BRIEFING_MODEL"
+        ) from exc
+    finally:
+        await client.close()
+    if not ids:
+        raise ModelError(f"{base_url} lists no models: set --model or BRIEFING_MODEL")
+    return ids[0]
+
+
+class FakeModel:
+    """A scripted model for unit tests: `enqueue()` answers (models, dicts or raw strings), read `history`.
+
+    With `default` set, an empty queue answers with it instead of failing.
+    """
+
+    def __init__(self, *answers: Any, default: Any = None, model: str = "fake") -> None:
+        self.model = model
+        self.endpoint = "fake://"
+        self.meter = UsageMeter()
+        self.history: list[tuple[Messages, type[BaseModel]]] = []
+        self._queue: list[Any] = list(answers)
+        self._default = default
+        self._lock = asyncio.Lock()
+
+    def enqueue(self, *answers: Any) -> FakeModel:
+        self._queue.extend(answers)
+        return self
+
+    async def structured(self, messages: Messages, response_model: type[T], *, max_tokens: int = 1024) -> T:
+        async with self._lock:
+            self.history.append((messages, response_model))
+            if self._queue:
+                answer = self._queue.pop(0)
+            elif self._default is not None:
+                answer = self._default(messages, response_model) if callable(self._default) else self._default
+            else:
+                raise ModelError(f"FakeModel has no answer queued for call {len(self.history)}")
+        self.meter.model_calls += 1
+        if isinstance(answer, Exception):
+            raise answer
+        if isinstance(answer, BaseModel):
+            answer = answer.model_dump()
+        text = answer if isinstance(answer, str) else json.dumps(answer)
+        self.meter.prompt_tokens += sum(len(m["content"]) for m in messages) // 4
+        self.meter.completion_tokens += len(text) // 4
+        try:
+            return parse_json(text, response_model)
+        except ValidationError as exc:
+            raise ModelError(f"FakeModel answer is not a valid {response_model.__name__}: {_error_text(exc)}") from exc

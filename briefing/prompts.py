@@ -1,0 +1,55 @@
+"""Prompts are Jinja2 files in `prompts/`, rendered by one strict engine.
+
+A template that uses a variable it was not given fails with the template's name (StrictUndefined),
+never renders a silent blank. Templates produce chat messages: the text before a line
+`### user` is the system message, the rest the user message.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .errors import PromptError
+
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+_SPLIT = "### user"
+
+
+@lru_cache(maxsize=4)
+def environment(directory: Path = PROMPTS_DIR) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(directory)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["data"] = as_data
+    return env
+
+
+def as_data(text: str) -> str:
+    """Article text goes inside <article> delimiters: keep it from closing them early."""
+    return text.replace("</article>", "</ article>").replace("<article", "< article")
+
+
+def render(name: str, directory: Path = PROMPTS_DIR, **variables: Any) -> list[dict[str, str]]:
+    """Render `prompts/<name>.j2` into chat messages."""
+    try:
+        template = environment(directory).get_template(f"{name}.j2")
+        text = template.render(**variables)
+    except jinja2.TemplateNotFound as exc:
+        raise PromptError(f"prompt template {name}.j2 not found in {directory}") from exc
+    except jinja2.UndefinedError as exc:
+        raise PromptError(f"prompt template {name}.j2: {exc.message}") from exc
+    except jinja2.TemplateError as exc:
+        raise PromptError(f"prompt template {name}.j2 is broken: {exc}") from exc
+    if _SPLIT not in text:
+        return [{"role": "user", "content": text.strip()}]
+    system, user = text.split(_SPLIT, 1)
+    return [{"role": "system", "content": system.strip()}, {"role": "user", "content": user.strip()}]

@@ -1,0 +1,265 @@
+"""Slack Block Kit: a `Briefing` as one message that Slack accepts. Imports only the models.
+
+Slack's limits, all enforced here (slack_sdk checks some of them, not the block count):
+* at most `MAX_BLOCKS` (50) blocks a message; when a briefing needs more, the last parts are cut
+  (citations first, being last) and a final context block says what was cut and where the full
+  briefing is (a link, or a file the caller names);
+* at most `MAX_SECTION_CHARS` (3000) characters of text a section: each part is split on line
+  boundaries (a single longer line on a space);
+* at most `MAX_HEADER_CHARS` (150) characters in the header.
+
+Article and model text is untrusted: in mrkdwn it is escaped (`&`, `<`, `>` become entities, so
+`<!channel>`, `<!here>`, `<@U123>` and `<http://x|y>` show as text and ping or link nobody), bare
+`@channel`/`@here`/`@everyone` get a zero-width space, and sections are sent `verbatim` so Slack
+does not turn names into links. Plain-text fields (the header) cannot mention anyone, but `<!` and
+`<@` are broken up there too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..models import Briefing, Changes, Citation, Cited, MilitaryMovement
+
+MAX_BLOCKS = 50
+MAX_SECTION_CHARS = 3000
+MAX_HEADER_CHARS = 150
+MAX_CONTEXT_CHARS = 2000
+ZWSP = "\u200b"
+_BROADCAST = re.compile(r"(@)(channel|here|everyone)\b", re.IGNORECASE)
+_PLAIN_CONTROL = re.compile(r"<([!@#])")
+
+Block = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Untrusted text -> safe mrkdwn on one line: entities for &, <, >; broadcasts defused."""
+    text = " ".join(text.split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub(lambda m: m.group(1) + ZWSP + m.group(2), text)
+
+
+def plain(text: str) -> str:
+    """Untrusted text -> a safe plain_text value on one line."""
+    text = " ".join(text.split())
+    text = _PLAIN_CONTROL.sub(lambda m: "<" + ZWSP + m.group(1), text)
+    return _BROADCAST.sub(lambda m: m.group(1) + ZWSP + m.group(2), text)
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut on a space with an ellipsis, never inside an `&...;` entity."""
+    if len(text) <= limit:
+        return text
+    cut = _safe_cut(text, limit - 1)
+    space = text.rfind(" ", 0, cut)
+    if space > limit // 2:
+        cut = space
+    return text[:cut].rstrip() + "…"
+
+
+def _safe_cut(text: str, at: int) -> int:
+    amp = text.rfind("&", max(0, at - 8), at)
+    if amp != -1 and ";" not in text[amp:at]:
+        return amp
+    return at
+
+
+@dataclass
+class SlackMessage:
+    """Blocks for `chat.postMessage` / a response_url, the notification text, and what had to be cut."""
+
+    blocks: list[Block]
+    text: str
+    cut: list[str] = field(default_factory=list)
+
+    @property
+    def truncated(self) -> bool:
+        return bool(self.cut)
+
+
+class _Notes:
+    """Numbers citations in order of first use, like the Markdown footnotes."""
+
+    def __init__(self) -> None:
+        self.order: list[Citation] = []
+        self._index: dict[tuple[str, int, int], int] = {}
+
+    def refs(self, item: Cited) -> str:
+        marks = []
+        for c in item.citations:
+            key = (c.source, c.start, c.end)
+            if key not in self._index:
+                self.order.append(c)
+                self._index[key] = len(self.order)
+            marks.append(f"[{self._index[key]}]")
+        return " " + "".join(marks) if marks else ""
+
+
+def _short_path(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _movement(m: MilitaryMovement) -> str:
+    details = [escape(x) for x in (m.where, m.when, m.scale) if x]
+    return f"*{escape(m.actor)}*: {escape(m.what)}" + (f" ({'; '.join(details)})" if details else "")
+
+
+def _support(item: Cited) -> str:
+    n = item.corroboration
+    return f" _({n} sources)_" if n > 1 else ""
+
+
+def _changes(c: Changes, notes: _Notes) -> list[str]:
+    parts = [
+        ("New actors", [f"• *{escape(a.name)}* ({a.kind}){notes.refs(a)}" for a in c.new_actors]),
+        ("Changed positions", [f"• *{escape(p.actor)}*: {escape(p.stance)}{notes.refs(p)}" for p in c.changed_positions]),
+        ("New movements", [f"• {_movement(m)}{notes.refs(m)}" for m in c.new_movements]),
+        ("Questions answered", [f"• {escape(q.question)}{notes.refs(q)}" for q in c.answered_questions]),
+        ("Still open", [f"• {escape(q.question)}{notes.refs(q)}" for q in c.still_open]),
+    ]
+    lines: list[str] = []
+    for title, body in parts:
+        if body:
+            lines += [f"_{title}_", *body]
+    return lines or ["_Nothing new since the previous briefing._"]
+
+
+def _parts(b: Briefing) -> list[tuple[str, list[str]]]:
+    """(part title, mrkdwn lines) in reading order; empty parts are left out (Key points never)."""
+    notes = _Notes()
+    parts: list[tuple[str, list[str]]] = [
+        ("Key points", [f"{i}. {escape(p.text)}{notes.refs(p)}" for i, p in enumerate(b.summary, 1)]
+         or ["_No key point could be grounded in the sources._"]),
+    ]
+    if b.changes:
+        parts.append((f"Since {b.changes.previous_date}", _changes(b.changes, notes)))
+    parts += [
+        ("Actors", [
+            f"• *{escape(a.name)}* ({a.kind})" + (f" — {escape(a.role)}" if a.role else "")
+            + (f". Also: {', '.join(escape(x) for x in a.aliases)}" if a.aliases else "") + _support(a) + notes.refs(a)
+            for a in b.actors
+        ]),
+        ("Positions", [f"• *{escape(p.actor)}*: {escape(p.stance)}{_support(p)}{notes.refs(p)}" for p in b.positions]),
+        ("Military movements", [f"• {_movement(m)}{_support(m)}{notes.refs(m)}" for m in b.military_movements]),
+        ("Open questions", [f"• {escape(q.question)}{notes.refs(q)}" for q in b.open_questions]),
+    ]
+    disagreements: list[str] = []
+    for d in b.discrepancies:
+        disagreements.append(f"• *{escape(d.topic)}*")
+        disagreements += [f"    ◦ {escape(c.statement)}{notes.refs(c)}" for c in d.claims]
+    parts.append(("Where sources disagree", disagreements))
+    sources = []
+    for s in b.sources:
+        if s.status == "briefed":
+            sources.append(f"• {escape(s.path)}: briefed, {s.chunks} chunk{'s' if s.chunks != 1 else ''}"
+                           + (f" ({escape(s.reason)})" if s.reason else ""))
+        else:
+            sources.append(f"• {escape(s.path)}: *skipped* — {escape(s.reason or 'unknown reason')}")
+    parts.append(("Sources", sources))
+    parts.append(("Citations", [
+        f"[{i}] {escape(_short_path(c.source))} (characters {c.start}–{c.end}): “{escape(c.quote)}”"
+        for i, c in enumerate(notes.order, 1)
+    ]))
+    return [(title, lines) for title, lines in parts if lines]
+
+
+def split_text(lines: list[str], limit: int = MAX_SECTION_CHARS) -> list[str]:
+    """Join lines into texts of at most `limit` characters, breaking between lines (a longer line on spaces)."""
+    pieces: list[str] = []
+    for line in lines:
+        while len(line) > limit:
+            cut = _safe_cut(line, limit)
+            space = line.rfind(" ", 0, cut)
+            cut = space if space > limit // 2 else cut
+            pieces.append(line[:cut])
+            line = line[cut:].lstrip()
+        pieces.append(line)
+    texts: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}\n{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            texts.append(current)
+            current = piece
+    if current:
+        texts.append(current)
+    return texts
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": shorten(text, MAX_CONTEXT_CHARS),
+                                             "verbatim": True}]}
+
+
+def to_slack(briefing: Briefing, *, link: str | None = None, where: str | None = None) -> SlackMessage:
+    """Render `briefing` for Slack. `link` (a URL) or `where` (plain words, e.g. "the attached file")
+    says where the full briefing is; it is named in the last block whenever something had to be cut."""
+    b = briefing
+    header: Block = {"type": "header",
+                     "text": {"type": "plain_text", "text": shorten(plain(b.title), MAX_HEADER_CHARS), "emoji": True}}
+    briefed = sum(1 for s in b.sources if s.status == "briefed")
+    skipped = len(b.sources) - briefed
+    when = b.date or b.generated_at.strftime("%Y-%m-%d")
+    meta = f"{when} · {briefed} source{'s' if briefed != 1 else ''} briefed" + (f", {skipped} skipped" if skipped else "")
+    u = b.usage
+    meta += f" · {u.model_calls} model calls ({u.cached_calls} cached)"
+    if u.model:
+        meta += f" · model {escape(u.model)}"
+
+    parts = [(title, [_section(t) for t in split_text([f"*{escape(title)}*", *lines])]) for title, lines in _parts(b)]
+    full = f"<{_url(link)}|the full briefing>" if link else (escape(where) if where else None)
+    shown = _allot(parts, MAX_BLOCKS - 3)  # header, meta and one block kept for the closing note
+    kept: list[tuple[str, Block]] = []
+    cut: list[str] = []
+    for (title, sections), n in zip(parts, shown):
+        kept += [(title, s) for s in sections[:n]]
+        if n < len(sections):
+            cut.append(f"the rest of {title}" if n else title)
+
+    blocks: list[Block] = [header, _context(meta), *(block for _, block in kept)]
+    if cut:
+        note = f"Cut to fit Slack's {MAX_BLOCKS}-block limit: {', '.join(cut)}."
+        note += f" Everything is in {full}." if full else " Ask for the Markdown file for everything."
+        blocks.append(_context(note))
+    elif full:
+        blocks.append(_context(f"Every citation with its exact words: {full}."))
+    fallback = shorten(plain(f"{b.title} ({when})"), MAX_SECTION_CHARS)
+    return SlackMessage(blocks=blocks, text=fallback, cut=cut)
+
+
+def _allot(parts: list[tuple[str, list[Block]]], room: int) -> list[int]:
+    """How many sections of each part fit in `room` blocks: first one for every part (in reading order), then
+    the rest in reading order, citations last, so a long part never crowds the others out entirely."""
+    shown = [0] * len(parts)
+    order = [i for i, (title, _) in enumerate(parts) if title != "Citations"]
+    order += [i for i, (title, _) in enumerate(parts) if title == "Citations"]
+    for i in order:
+        if room and parts[i][1]:
+            shown[i], room = 1, room - 1
+    for i in order:
+        extra = min(room, len(parts[i][1]) - shown[i])
+        shown[i] += extra
+        room -= extra
+    return shown
+
+
+def _url(link: str) -> str:
+    """A URL inside `<url|label>`: the characters that would end the link are percent-encoded."""
+    return link.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C").replace(" ", "%20")
+
+
+def message_text(text: str) -> SlackMessage:
+    """A short plain message (errors, help) as a SlackMessage."""
+    return SlackMessage(blocks=[_section(shorten(text, MAX_SECTION_CHARS))], text=shorten(text, MAX_SECTION_CHARS))
+
+
+__all__ = ["MAX_BLOCKS", "MAX_HEADER_CHARS", "MAX_SECTION_CHARS", "SlackMessage", "escape", "plain", "split_text",
+           "to_slack"]
