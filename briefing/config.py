@@ -115,7 +115,9 @@ class Settings:
         if self.max_tokens_budget is not None and self.max_tokens_budget < 1:
             raise ConfigError("--max-tokens-budget must be positive")
         if self.base_url and not self.base_url.startswith(("http://", "https://")):
-            raise ConfigError(f"base URL must start with http:// or https://, got {self.base_url!r}")
+            raise ConfigError(
+                f"base URL (OPENAI_BASE_URL or --base-url) must start with http:// or https://, got {self.base_url!r}"
+            )
         return self
 
     @property

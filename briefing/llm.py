@@ -140,7 +140,7 @@ class _Wait:
     """Retry-After when the server gives one, else exponential backoff with jitter and a cap."""
 
     def __init__(self, initial: float, cap: float) -> None:
-        self._backoff = wait_exponential_jitter(initial=initial, max=cap, jitter=initial)
+        self._backoff = wait_exponential_jitter(multiplier=initial, max=cap, jitter=initial)
 
     def __call__(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -284,9 +284,11 @@ class OpenAIModel:
                 f"HTTP {exc.status_code}: {_short(exc.message)}"
             ) from exc
         except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+            cause = str(exc) or type(exc).__name__
+            if exc.__cause__ is not None and str(exc.__cause__):
+                cause += f" ({exc.__cause__})"
             raise ModelError(
-                f"cannot reach the model at {self.endpoint} after {self.max_attempts} attempt(s): "
-                f"{_short(str(exc) or type(exc).__name__)}"
+                f"cannot reach the model at {self.endpoint} after {self.max_attempts} attempt(s): {_short(cause)}"
             ) from exc
         self.meter.model_calls += 1
         if response.usage is not None:
