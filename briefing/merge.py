@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from .aliases import AliasResolver
 from .chunking import count_tokens
-from .errors import ModelError
+from .errors import BudgetExceeded, ModelError
 from .extract import Grounded
 from .grounding import fold
 from .llm import ModelClient
@@ -271,12 +271,20 @@ def statements_of(merged: Merged) -> list[Statement]:
 
 
 async def summarize(
-    client: ModelClient, statements: list[Statement], *, min_points: int = 3, max_points: int = 6
+    client: ModelClient,
+    statements: list[Statement],
+    *,
+    min_points: int = 3,
+    max_points: int = 6,
+    grouped: bool = True,
 ) -> tuple[list[KeyPoint], list[Discrepancy]]:
-    """Key points and model-spotted disagreements, each cited through the statements it names."""
+    """Key points and model-spotted disagreements, each cited through the statements it names.
+
+    `grouped=False` makes one call whatever the size (the hierarchy's last resort, see below).
+    """
     if not statements:
         return [], []
-    groups = _groups(statements)
+    groups = _groups(statements) if grouped else [statements]
     if len(groups) > 1:  # hierarchical: points per group, then points of the points
         firsts: list[Statement] = []
         disagreements: list[Discrepancy] = []
@@ -286,12 +294,17 @@ async def summarize(
             firsts += [Statement(0, _sources_label(p.citations), p.text, p.citations) for p in points]
         for i, s in enumerate(firsts):
             s.id = i + 1
-        points, found = await summarize(client, firsts, min_points=min_points, max_points=max_points)
+        # A level that did not shrink the statements would recurse for ever (one model call per group each
+        # time): then the points are summarized in one call.
+        points, found = await summarize(client, firsts, min_points=min_points, max_points=max_points,
+                                        grouped=len(firsts) < len(statements))
         return points, disagreements + found
 
     messages = render("summarize", statements=statements, min_points=min_points, max_points=max_points)
     try:
         out = await client.structured(messages, SummaryOut, max_tokens=SUMMARY_MAX_TOKENS)
+    except BudgetExceeded:
+        raise
     except ModelError:
         out = SummaryOut()
     by_id = {s.id: s for s in statements}

@@ -69,12 +69,14 @@ async def run_pipeline(
     grounded = Grounded()
     failed: dict[str, str] = {}
     failed_chunks = 0
+    ok_paths: set[str] = set()
     for batch, task in zip(batches, tasks):  # batch order: the briefing never depends on timing
         result = task.result()
         if isinstance(result, str):
             failed.setdefault(batch.source.path, result)
             failed_chunks += len(batch.chunks)
         else:
+            ok_paths.add(batch.source.path)
             grounded.extend(result)
     if failed_chunks == len(chunks):
         raise ModelError(f"no chunk could be summarized; first error: {next(iter(failed.values()))}")
@@ -83,7 +85,8 @@ async def run_pipeline(
     merged = merge(grounded)
     spans: dict[str, list[tuple[int, int]]] = {}
     for c in chunks:
-        spans.setdefault(c.source, []).append((c.start, c.end))
+        if c.source in ok_paths:  # a source the model could not read at all is not cited anywhere
+            spans.setdefault(c.source, []).append((c.start, c.end))
     numeric = numeric_discrepancies(loaded.sources, spans)
     points, spotted = await summarize(client, statements_of(merged))
     progress("merge", 1, 1)
@@ -95,7 +98,9 @@ async def run_pipeline(
     for r in loaded.records:
         if r.status == "briefed":
             r = r.model_copy(update={"chunks": counts.get(r.path, 0)})
-            if r.path in failed:
+            if r.path in failed and r.path not in ok_paths:
+                r = r.model_copy(update={"status": "skipped", "reason": f"the model could not summarize it: {failed[r.path]}"})
+            elif r.path in failed:
                 r = r.model_copy(update={"reason": f"some chunks could not be summarized: {failed[r.path]}"})
         records.append(r)
 

@@ -7,6 +7,7 @@ never renders a silent blank. Templates produce chat messages: the text before a
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,21 @@ def environment(directory: Path = PROMPTS_DIR) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["data"] = as_data
+    env.filters["attribute"] = as_attribute
     return env
 
 
+_TAG = re.compile(r"<(/?)(article)", re.IGNORECASE)
+
+
 def as_data(text: str) -> str:
-    """Article text goes inside <article> delimiters: keep it from closing them early."""
-    return text.replace("</article>", "</ article>").replace("<article", "< article")
+    """Article text goes inside <article> delimiters: keep it from closing them early (in any case)."""
+    return _TAG.sub(r"<\1 \2", str(text))  # str() of a StrictUndefined raises: the missing name is reported
+
+
+def as_attribute(text: str) -> str:
+    """A value inside a delimiter attribute (file name, title): no quote or angle bracket can break out."""
+    return " ".join(str(text).split()).replace('"', "'").replace("<", "(").replace(">", ")")
 
 
 def render(name: str, directory: Path = PROMPTS_DIR, **variables: Any) -> list[dict[str, str]]:

@@ -114,7 +114,8 @@ def _support(item: Cited) -> str:
 def _changes(c: Changes, notes: _Notes) -> list[str]:
     parts = [
         ("New actors", [f"• *{escape(a.name)}* ({a.kind}){notes.refs(a)}" for a in c.new_actors]),
-        ("Changed positions", [f"• *{escape(p.actor)}*: {escape(p.stance)}{notes.refs(p)}" for p in c.changed_positions]),
+        ("Changed positions",
+         [f"• *{escape(p.actor)}*: {escape(p.stance)}{notes.refs(p)}" for p in c.changed_positions]),
         ("New movements", [f"• {_movement(m)}{notes.refs(m)}" for m in c.new_movements]),
         ("Questions answered", [f"• {escape(q.question)}{notes.refs(q)}" for q in c.answered_questions]),
         ("Still open", [f"• {escape(q.question)}{notes.refs(q)}" for q in c.still_open]),
@@ -141,7 +142,8 @@ def _parts(b: Briefing) -> list[tuple[str, list[str]]]:
             + (f". Also: {', '.join(escape(x) for x in a.aliases)}" if a.aliases else "") + _support(a) + notes.refs(a)
             for a in b.actors
         ]),
-        ("Positions", [f"• *{escape(p.actor)}*: {escape(p.stance)}{_support(p)}{notes.refs(p)}" for p in b.positions]),
+        ("Positions",
+         [f"• *{escape(p.actor)}*: {escape(p.stance)}{_support(p)}{notes.refs(p)}" for p in b.positions]),
         ("Military movements", [f"• {_movement(m)}{_support(m)}{notes.refs(m)}" for m in b.military_movements]),
         ("Open questions", [f"• {escape(q.question)}{notes.refs(q)}" for q in b.open_questions]),
     ]
@@ -208,26 +210,27 @@ def to_slack(briefing: Briefing, *, link: str | None = None, where: str | None =
     briefed = sum(1 for s in b.sources if s.status == "briefed")
     skipped = len(b.sources) - briefed
     when = b.date or b.generated_at.strftime("%Y-%m-%d")
-    meta = f"{when} · {briefed} source{'s' if briefed != 1 else ''} briefed" + (f", {skipped} skipped" if skipped else "")
+    meta = f"{when} · {briefed} source{'s' if briefed != 1 else ''} briefed"
+    meta += f", {skipped} skipped" if skipped else ""
     u = b.usage
     meta += f" · {u.model_calls} model calls ({u.cached_calls} cached)"
     if u.model:
         meta += f" · model {escape(u.model)}"
 
-    parts = [(title, [_section(t) for t in split_text([f"*{escape(title)}*", *lines])]) for title, lines in _parts(b)]
+    parts = [(title, [_section(t) for t in split_text([f"*{escape(title)}*", *lines])])
+             for title, lines in _parts(b)]
     full = f"<{_url(link)}|the full briefing>" if link else (escape(where) if where else None)
     shown = _allot(parts, MAX_BLOCKS - 3)  # header, meta and one block kept for the closing note
-    kept: list[tuple[str, Block]] = []
+    blocks: list[Block] = [header, _context(meta)]
     cut: list[str] = []
     for (title, sections), n in zip(parts, shown):
-        kept += [(title, s) for s in sections[:n]]
+        blocks += sections[:n]
         if n < len(sections):
             cut.append(f"the rest of {title}" if n else title)
 
-    blocks: list[Block] = [header, _context(meta), *(block for _, block in kept)]
     if cut:
         note = f"Cut to fit Slack's {MAX_BLOCKS}-block limit: {', '.join(cut)}."
-        note += f" Everything is in {full}." if full else " Ask for the Markdown file for everything."
+        note += f" Everything is in {full}." if full else " The Markdown briefing has everything."
         blocks.append(_context(note))
     elif full:
         blocks.append(_context(f"Every citation with its exact words: {full}."))

@@ -1,0 +1,392 @@
+"""The command line: `briefing run`, `briefing daily`, `briefing model serve`, `briefing serve`, `briefing slack`.
+
+A thin edge: parse flags, build `Settings` (the one place the environment is read), call the service
+function, render, write. `BriefingError`s become one line on stderr and exit status 1; no traceback
+reaches the user unless `--debug` is given.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .config import Settings
+from .errors import BriefingError, NothingToBrief
+
+log = logging.getLogger("briefing")
+
+
+# --------------------------------------------------------------------------- shared plumbing
+
+
+class Reporter:
+    """Progress bar and status lines on stderr; silent with --quiet, plain lines when not a terminal."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self._progress = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> Reporter:
+        if not self.quiet and self.tty:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                transient=True,
+            )
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress:
+            self._progress.stop()
+
+    LABELS = {"model": "assembling the embedded model (MiB)", "notes": "summarizing chunks", "merge": "merging"}
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        if stage == "model":
+            done, total = done >> 20, total >> 20
+        if self._progress is not None:
+            if stage not in self._tasks:
+                self._tasks[stage] = self._progress.add_task(self.LABELS.get(stage, stage), total=total)
+            self._progress.update(self._tasks[stage], completed=done, total=total)
+        elif stage == "notes" and done:
+            click.echo(f"briefing: chunks summarized {done}/{total}", err=True)
+
+    def status(self, message: str) -> None:
+        if self.quiet:
+            return
+        if self._progress is not None:
+            self._progress.console.print(f"[dim]{message}[/dim]")
+        else:
+            click.echo(f"briefing: {message}", err=True)
+
+    def note(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+
+def model_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Flags shared by every command that calls a model. Each overrides its environment variable."""
+    options = [
+        click.option("--model", help="Model name [env BRIEFING_MODEL; default gpt-4o-mini with an OpenAI key, "
+                     "the server's first model with --base-url, the embedded model otherwise]."),
+        click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 "
+                     "[env OPENAI_BASE_URL]."),
+        click.option("--api-key", help="API key [env OPENAI_API_KEY]. Without key and base URL the embedded "
+                     "model is used."),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the response cache."),
+        click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache folder [env BRIEFING_CACHE_DIR]."),
+        click.option("--concurrency", type=click.IntRange(1, 64), help="Parallel model calls [default: 1 for "
+                     "the embedded model, 4 for a custom server, 8 for OpenAI]."),
+        click.option("--max-tokens-budget", type=click.IntRange(1), help="Stop before a run uses more tokens."),
+        click.option("--chunk-tokens", type=click.IntRange(50), default=None, help="Chunk size in tokens [900]."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress or status output on stderr."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def settings_from(kw: dict[str, Any]) -> Settings:
+    overrides = dict(
+        model=kw.pop("model", None),
+        base_url=kw.pop("base_url", None),
+        api_key=kw.pop("api_key", None),
+        cache_dir=kw.pop("cache_dir", None),
+        concurrency=kw.pop("concurrency", None),
+        max_tokens_budget=kw.pop("max_tokens_budget", None),
+        chunk_tokens=kw.pop("chunk_tokens", None),
+    )
+    if kw.pop("no_cache", False):
+        overrides["use_cache"] = False
+    return Settings.from_env(**overrides)
+
+
+def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
+    """BriefingError -> one clear line and exit 1; Ctrl-C -> exit 130; anything else -> exit 2, no traceback."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return f(*args, **kwargs)
+        except NothingToBrief as exc:
+            click.echo(f"briefing: error: {exc}", err=True)
+            sys.exit(1)
+        except BriefingError as exc:
+            if debug:
+                raise
+            click.echo(f"briefing: error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("briefing: interrupted", err=True)
+            sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, SystemExit):
+            raise
+        except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
+            if debug:
+                raise
+            click.echo(f"briefing: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+                       err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def report_run(reporter: Reporter, briefing: Any, outputs: list[Path]) -> None:
+    for s in briefing.sources:
+        if s.status == "skipped":
+            reporter.note(f"briefing: skipped {s.path}: {s.reason}")
+        elif s.reason:
+            reporter.note(f"briefing: warning: {s.path}: {s.reason}")
+    u, st = briefing.usage, briefing.stats
+    briefed = sum(1 for s in briefing.sources if s.status == "briefed")
+    reporter.note(
+        f"briefing: {briefed} sources, {st.chunks} chunks; {u.model_calls} model calls ({u.cached_calls} cached), "
+        f"{u.prompt_tokens:,} prompt + {u.completion_tokens:,} completion tokens; "
+        f"{st.items_grounded}/{st.items_proposed} items grounded; {u.seconds:.1f} s"
+        + (f" -> {', '.join(str(p) for p in outputs)}" if outputs else "")
+    )
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.version_option(package_name="briefing")
+def main(debug: bool) -> None:
+    """Turn news articles into a structured intelligence briefing: actors, positions, military movements,
+    open questions, key points and where sources disagree. Every item cites the file and the exact words.
+
+    With no OPENAI_API_KEY and no OPENAI_BASE_URL, an embedded local model (Qwen2.5-Coder-1.5B-Instruct)
+    is started on 127.0.0.1 for the run.
+    """
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the Markdown briefing here "
+              "(default: print it to stdout).")
+@click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the briefing as JSON.")
+@click.option("--title", help="Headline of the briefing.")
+@model_options
+@handle_errors
+def run(paths: tuple[Path, ...], output: Path | None, json_out: Path | None, title: str | None, **kw: Any) -> None:
+    """Brief the articles in PATHS (.txt/.md files, or folders searched recursively).
+
+    \b
+    Example:
+      briefing run seeds/ -o briefings/seeds.md --json briefings/seeds.json
+    """
+    from .api import generate_briefing
+    from .files import write_atomic
+    from .render import to_json, to_markdown
+
+    quiet = kw.pop("quiet")
+    settings = settings_from(kw)
+    with Reporter(quiet) as reporter:
+        briefing = generate_briefing(list(paths), settings=settings, title=title, progress=reporter.progress,
+                                     on_status=reporter.status)
+    markdown = to_markdown(briefing)
+    outputs = []
+    if output:
+        write_atomic(output, markdown)
+        outputs.append(output)
+    else:
+        click.echo(markdown)
+    if json_out:
+        write_atomic(json_out, to_json(briefing))
+        outputs.append(json_out)
+    report_run(reporter, briefing, outputs)
+
+
+@main.group()
+def model() -> None:
+    """The embedded model: run it as a standalone OpenAI-compatible server."""
+
+
+@model.command("serve")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (loopback by default).")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Where the assembled model lives.")
+@click.option("--quiet", "-q", is_flag=True)
+@handle_errors
+def model_serve(port: int, host: str, cache_dir: Path | None, quiet: bool) -> None:
+    """Serve the embedded model (model name `local`) at http://HOST:PORT/v1 until Ctrl-C.
+
+    Other tools, and `make record`, talk to it with any OpenAI client:
+    OPENAI_BASE_URL=http://127.0.0.1:8765/v1 BRIEFING_MODEL=local briefing run seeds/
+    """
+    import time
+
+    from . import local
+
+    settings = Settings.from_env(cache_dir=cache_dir)
+    with Reporter(quiet) as reporter:
+        path = local.ensure_model(settings.cache_dir, settings.local_model_path,
+                                  lambda d, t: reporter.progress("model", d, t))
+    server = local.LocalServer(path, host=host, port=port, threads=settings.local_threads,
+                               log_dir=settings.cache_dir / "logs", on_status=reporter.status)
+    with server:
+        click.echo(f"briefing: embedded model serving at {server.base_url} (model 'local'); Ctrl-C to stop", err=True)
+        try:
+            while server.running:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+    click.echo("briefing: model server stopped", err=True)
+
+
+# --------------------------------------------------------------------------- daily, serve, slack
+
+
+@main.command()
+@click.option("--sources", type=click.Path(path_type=Path, file_okay=False),
+              help="Articles folder; DIR/<date>/ is used when it exists [env BRIEFING_SOURCES].")
+@click.option("--out-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where <date>.md and <date>.json go [env BRIEFING_DAILY_DIR].")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The day to brief [default: today].")
+@click.option("--title", help="Headline of the briefing.")
+@model_options
+@handle_errors
+def daily(sources: Path | None, out_dir: Path | None, day: str | None, title: str | None, **kw: Any) -> None:
+    """Brief one day's articles into OUT/<date>.md and OUT/<date>.json, with a "Since <previous date>"
+    section when an earlier briefing is in OUT. Unchanged articles are answered from the cache.
+
+    \b
+    Example:
+      briefing daily --sources articles/ --out-dir briefings/ --date 2024-05-01
+    """
+    from .daily import parse_date, run_daily
+
+    quiet = kw.pop("quiet")
+    settings = settings_from(kw)
+    out_dir = out_dir or settings.daily_dir
+    if out_dir is None:
+        raise click.UsageError("no output folder: pass --out-dir OUT or set BRIEFING_DAILY_DIR")
+    day = parse_date(day)
+    with Reporter(quiet) as reporter:
+        result = run_daily(settings, day=day, sources_dir=sources, out_dir=out_dir, title=title,
+                           progress=reporter.progress, on_status=reporter.status)
+    for warning in result.warnings:
+        reporter.note(f"briefing: warning: {warning}")
+    if result.previous_day:
+        reporter.note(f"briefing: compared with {result.previous_day}")
+    report_run(reporter, result.briefing, result.outputs)
+
+
+def _uvicorn(app: Any, host: str, port: int) -> None:
+    try:
+        import uvicorn
+    except ImportError:
+        raise click.ClickException("serving needs uvicorn: pip install 'briefing[serve]'") from None
+    debug = click.get_current_context().find_root().params.get("debug", False)
+    uvicorn.run(app, host=host, port=port, log_level="debug" if debug else "info", proxy_headers=False)
+
+
+def _serve_imports(slack: bool = False) -> None:
+    try:
+        import fastapi  # noqa: F401
+    except ImportError:
+        raise click.ClickException("serving over HTTP needs FastAPI: pip install 'briefing[serve]'") from None
+    if slack:
+        _slack_imports()
+
+
+def _slack_imports() -> None:
+    try:
+        import aiohttp  # noqa: F401
+        import slack_bolt  # noqa: F401
+    except ImportError:
+        raise click.ClickException(
+            "Slack support needs slack-bolt and aiohttp: pip install 'briefing[slack]'"
+        ) from None
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (loopback by default).")
+@model_options
+@handle_errors
+def serve(port: int, host: str, **kw: Any) -> None:
+    """Run the HTTP service: POST /v1/briefings, GET /v1/briefings/{date}, GET /healthz, docs at /docs,
+    and Slack's /slack/events when SLACK_SIGNING_SECRET is set.
+
+    \b
+    Example:
+      BRIEFING_SOURCES=articles BRIEFING_DAILY_DIR=briefings briefing serve --port 8000
+    """
+    _serve_imports()
+    from .service import create_app
+
+    kw.pop("quiet")
+    settings = settings_from(kw)
+    _uvicorn(create_app(settings), host, port)
+
+
+@main.group()
+def slack() -> None:
+    """The /briefing slash command: HTTP mode (`serve`) or Socket Mode (`socket`)."""
+
+
+@slack.command("serve")
+@click.option("--port", type=click.IntRange(1, 65535), default=3000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (put a TLS proxy "
+              "in front for Slack).")
+@model_options
+@handle_errors
+def slack_serve(port: int, host: str, **kw: Any) -> None:
+    """Answer /briefing over HTTP at /slack/events (needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN).
+
+    \b
+    Example:
+      SLACK_SIGNING_SECRET=... SLACK_BOT_TOKEN=xoxb-... BRIEFING_SOURCES=articles \\
+        BRIEFING_DAILY_DIR=briefings briefing slack serve --port 3000
+    """
+    _serve_imports(slack=True)
+    from .slackbot import create_asgi
+
+    kw.pop("quiet")
+    settings = settings_from(kw)
+    _uvicorn(create_asgi(settings), host, port)
+
+
+@slack.command("socket")
+@model_options
+@handle_errors
+def slack_socket(**kw: Any) -> None:
+    """Answer /briefing over Socket Mode: no public URL needed (needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN).
+
+    \b
+    Example:
+      SLACK_APP_TOKEN=xapp-... SLACK_BOT_TOKEN=xoxb-... BRIEFING_SOURCES=articles \\
+        BRIEFING_DAILY_DIR=briefings briefing slack socket
+    """
+    import asyncio
+
+    _slack_imports()
+    from .slackbot import check_settings, run_socket_mode
+
+    quiet = kw.pop("quiet")
+    settings = settings_from(kw)
+    check_settings(settings, socket=True)
+    if not quiet:
+        click.echo("briefing: connecting to Slack in Socket Mode; Ctrl-C to stop", err=True)
+    asyncio.run(run_socket_mode(settings))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

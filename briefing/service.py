@@ -1,0 +1,247 @@
+"""The HTTP service: the service function behind a small FastAPI app (`briefing serve`).
+
+    POST /v1/briefings          inline articles {name, text} and/or paths under BRIEFING_SOURCES -> Briefing JSON
+    GET  /v1/briefings/{date}   a stored daily briefing (JSON, or ?format=markdown)
+    GET  /healthz               liveness (never needs the token)
+    POST /slack/events          the Slack app, mounted when SLACK_SIGNING_SECRET is set
+    GET  /docs, /openapi.json   the API described
+
+A thin edge: requests are validated (pydantic, unknown fields refused), the work runs on the shared
+`Briefer` (one model client opened for the app's lifetime, jobs on a worker thread's event loop, so
+health checks and Slack acknowledgements are never held up), and `BriefingError`s become JSON
+`{"detail": "..."}` with a status that says whose fault it is. Bodies above `MAX_BODY_BYTES` get 413
+before they are read into memory; with BRIEFING_API_TOKEN set, /v1 needs `Authorization: Bearer <token>`.
+Paths are resolved and must stay inside the articles folder, symlinks included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import secrets
+from contextlib import asynccontextmanager, nullcontext
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .api import open_model
+from .config import Settings
+from .daily import parse_date, read_briefing, read_markdown
+from .errors import BriefingError, BudgetExceeded, ConfigError, ModelError, NothingToBrief, SourceError
+from .llm import ModelClient
+from .models import Briefing
+from .serving import MAX_BODY_BYTES, BodyLimit, Briefer, ClientFactory, open_or_log
+from .sources import expand
+
+log = logging.getLogger("briefing.service")
+
+MAX_ARTICLES = 200
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+class ArticleIn(BaseModel):
+    """One article sent inline."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=300, pattern=r'^[^<>"\x00-\x1f]+$',
+                      description="A name for the article (no <, >, \" or control characters); citations use it.")
+    text: str = Field(min_length=1, description="The article's text.")
+
+
+class BriefingRequest(BaseModel):
+    """What to brief: inline articles, paths under the server's articles folder, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+    articles: list[ArticleIn] = Field(default_factory=list, max_length=MAX_ARTICLES,
+                                      description="Articles sent in the request.")
+    paths: list[str] = Field(default_factory=list, max_length=MAX_ARTICLES,
+                             description="Files or folders relative to the articles folder (BRIEFING_SOURCES).")
+    title: str | None = Field(default=None, max_length=300, description="Headline of the briefing.")
+    date: str | None = Field(default=None, pattern=DATE_PATTERN, description="The day it covers, YYYY-MM-DD.")
+
+    @model_validator(mode="after")
+    def _something_to_brief(self) -> BriefingRequest:
+        if not self.articles and not self.paths:
+            raise ValueError("nothing to brief: give at least one of `articles` ([{name, text}]) or `paths`")
+        return self
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    endpoint: str = Field(description="Which model endpoint the settings name: openai, custom or local.")
+    slack: bool = Field(description="Whether /slack/events is mounted.")
+
+
+# --------------------------------------------------------------------------- the app
+
+_bearer = HTTPBearer(auto_error=False, description="BRIEFING_API_TOKEN, when the server sets one.")
+BearerToken = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def create_app(
+    settings: Settings,
+    client: ModelClient | None = None,
+    *,
+    client_factory: ClientFactory | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
+) -> FastAPI:
+    """The ASGI app. `client` (tests: a FakeModel) or `client_factory` replaces `open_model(settings)`."""
+    if client is not None:
+        client_factory = lambda _settings: nullcontext(client)  # noqa: E731
+    briefer = Briefer(settings, client_factory=client_factory or open_model)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        await open_or_log(briefer)
+        try:
+            yield
+        finally:
+            await briefer.aclose()
+
+    app = FastAPI(
+        title="briefing",
+        summary="News articles in, a structured intelligence briefing out; every item cites the exact words.",
+        version=_version(),
+        lifespan=lifespan,
+    )
+    app.state.briefer = briefer
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    _error_handlers(app)
+
+    async def authorized(credentials: BearerToken) -> None:
+        token = settings.api_token
+        if token is None:
+            return
+        given = credentials.credentials if credentials else ""
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            raise HTTPException(401, "missing or wrong bearer token: send the header "
+                                     "'Authorization: Bearer <BRIEFING_API_TOKEN>'",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+    slack_mounted = _mount_slack(app, settings, briefer)
+
+    @app.get("/healthz", response_model=Health, tags=["service"])
+    async def healthz() -> Health:
+        """Liveness: answers at once, even while briefings run."""
+        return Health(endpoint=settings.endpoint_kind, slack=slack_mounted)
+
+    @app.post("/v1/briefings", response_model=Briefing, dependencies=[Depends(authorized)], tags=["briefings"],
+              responses={413: {"description": "Request body too large"}, 422: {"description": "Nothing to brief"},
+                         403: {"description": "A path outside the articles folder"}})
+    async def create_briefing(request: BriefingRequest) -> Briefing:
+        """Brief inline articles and/or files under the articles folder; returns the Briefing JSON."""
+        files = await asyncio.to_thread(_resolve_paths, settings, request.paths) if request.paths else []
+        return await briefer.brief(files, articles=[(a.name, a.text) for a in request.articles],
+                                   title=request.title, date=request.date)
+
+    @app.get("/v1/briefings/{day}", response_model=Briefing, dependencies=[Depends(authorized)], tags=["briefings"],
+             responses={200: {"content": {"text/markdown": {}}}, 404: {"description": "No briefing that day"}})
+    async def get_briefing(
+        day: Annotated[str, PathParam(pattern=DATE_PATTERN, description="YYYY-MM-DD")],
+        format: Literal["json", "markdown"] = "json",  # noqa: A002 - the query parameter's name
+    ) -> Any:
+        """A daily briefing written by `briefing daily` (or by Slack's /briefing)."""
+        day = parse_date(day)
+        if settings.daily_dir is None:
+            raise HTTPException(503, "this server has no daily folder: set BRIEFING_DAILY_DIR")
+        briefing = await asyncio.to_thread(read_briefing, settings.daily_dir, day)
+        if briefing is None:
+            raise HTTPException(404, f"no briefing for {day}: run `briefing daily --date {day}` on the server, "
+                                     f"or list the days that exist in {settings.daily_dir.name}/")
+        if format == "markdown":
+            markdown = await asyncio.to_thread(read_markdown, settings.daily_dir, day, briefing)
+            return PlainTextResponse(markdown or "", media_type="text/markdown; charset=utf-8")
+        return briefing
+
+    return app
+
+
+def _resolve_paths(settings: Settings, given: list[str]) -> list[str]:
+    """Each path resolved inside the articles folder (else 403), expanded to files that stay inside it."""
+    root = settings.sources_dir
+    if root is None:
+        raise HTTPException(422, "this server has no articles folder, so `paths` cannot be used: send the "
+                                 "articles inline, or set BRIEFING_SOURCES on the server")
+    real_root = root.resolve()
+    candidates: list[Path] = []
+    for text in given:
+        if "\x00" in text or not text.strip():
+            raise HTTPException(422, f"invalid path {text!r}")
+        path = Path(text)
+        candidate = root / path if not path.is_absolute() else path
+        resolved = candidate.resolve()
+        if not resolved.is_relative_to(real_root):
+            raise HTTPException(403, f"path {text!r} is outside the articles folder: give paths relative to it")
+        if not resolved.exists():
+            raise HTTPException(422, f"no file or folder {text!r} in the articles folder")
+        candidates.append(root / resolved.relative_to(real_root))
+    files, _missing = expand(candidates)
+    inside = []
+    for f in files:
+        if Path(f).resolve().is_relative_to(real_root):
+            inside.append(f)
+        else:
+            log.warning("left out %s: it links outside the articles folder", f)
+    return inside
+
+
+def _mount_slack(app: FastAPI, settings: Settings, briefer: Briefer) -> bool:
+    """Mount Bolt at /slack/events when SLACK_SIGNING_SECRET is set (raises ConfigError if half configured)."""
+    if not settings.slack_signing_secret:
+        return False
+    try:
+        from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+
+        from .slackbot import create_app as create_slack_app
+    except ImportError as exc:
+        raise ConfigError(f"SLACK_SIGNING_SECRET is set but Slack support is not installed ({exc.name}): "
+                          "pip install 'briefing[slack]', or unset it") from None
+    handler = AsyncSlackRequestHandler(create_slack_app(settings, briefer=briefer))
+
+    @app.post("/slack/events", include_in_schema=False)
+    async def slack_events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    return True
+
+
+def _error_handlers(app: FastAPI) -> None:
+    """BriefingError -> JSON detail with a status that says whose fault it is; anything else -> 500 + log."""
+
+    def status_of(exc: BriefingError) -> int:
+        if isinstance(exc, (NothingToBrief, BudgetExceeded, ConfigError, SourceError)):
+            return 422
+        if isinstance(exc, ModelError):
+            return 502
+        return 500
+
+    @app.exception_handler(BriefingError)
+    async def briefing_error(_request: Request, exc: BriefingError) -> JSONResponse:
+        status = status_of(exc)
+        (log.error if status >= 500 else log.info)("request failed (%s): %s", status, exc)
+        return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    @app.exception_handler(Exception)
+    async def internal_error(_request: Request, exc: Exception) -> JSONResponse:
+        ref = secrets.token_hex(4)
+        log.error("internal error (ref %s)", ref, exc_info=exc)
+        return JSONResponse({"detail": f"internal error (ref {ref}); the details are in the server log"},
+                            status_code=500)
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+__all__ = ["MAX_BODY_BYTES", "ArticleIn", "BodyLimit", "BriefingRequest", "create_app"]

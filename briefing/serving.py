@@ -1,0 +1,263 @@
+"""What the long-running surfaces (HTTP service, Slack app) share: the `Briefer`, which runs briefing
+jobs off the serving event loop, and `BodyLimit`, which bounds request bodies.
+
+The HTTP service and the Slack app answer requests on one event loop (uvicorn's, or Socket Mode's);
+a briefing takes seconds of CPU (loading, chunking, grounding) between minutes of model calls. The
+`Briefer` owns a second event loop in a worker thread, opens one model client there (`open_model`,
+or any async context manager a test passes), and runs every job on it, so acknowledgements, health
+checks and other requests are never held up by a briefing in progress.
+
+    async with Briefer(settings) as briefer:          # from any event loop
+        briefing = await briefer.brief(["articles/"])
+        run = await briefer.daily("2024-05-01")        # the same day never runs twice at once
+
+`BodyLimit` is plain ASGI middleware: a declared Content-Length over the limit is refused before the body
+is read, a streamed body is counted as it arrives; either way the client gets 413 with a JSON `detail`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Future
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .api import agenerate_briefing, open_model
+from .config import Settings
+from .daily import DailyRun, arun_daily, parse_date
+from .errors import BriefingError
+from .llm import ModelClient
+from .models import Briefing
+
+try:
+    from starlette.exceptions import HTTPException as _HTTPError  # FastAPI passes these through untouched
+except ImportError:  # Socket Mode alone needs no web framework
+    _HTTPError = Exception  # type: ignore[assignment,misc]
+
+T = TypeVar("T")
+MAX_BODY_BYTES = 2 * 1024 * 1024
+ClientFactory = Callable[[Settings], AbstractAsyncContextManager[ModelClient]]
+log = logging.getLogger("briefing.serving")
+
+
+class Briefer:
+    """Runs briefing jobs on its own event loop thread with one shared model client."""
+
+    def __init__(self, settings: Settings, *, client_factory: ClientFactory = open_model, max_jobs: int = 2) -> None:
+        self.settings = settings
+        self._factory = client_factory
+        self._max_jobs = max_jobs
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._client: ModelClient | None = None
+        self._stack: AsyncExitStack | None = None
+        self._start_lock = threading.Lock()
+        self._ready: Future[None] | None = None
+        # created on the worker loop, used only there
+        self._jobs: asyncio.Semaphore | None = None
+        self._days: dict[str, asyncio.Lock] = {}
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def __aenter__(self) -> Briefer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def start(self) -> None:
+        """Start the worker thread and open the model client on it (idempotent, safe to call concurrently)."""
+        with self._start_lock:
+            if self._ready is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name="briefing-worker", daemon=True)
+                thread.start()
+                self._loop, self._thread = loop, thread
+                self._ready = asyncio.run_coroutine_threadsafe(self._open(), loop)
+            ready = self._ready
+        try:
+            await asyncio.shield(asyncio.wrap_future(ready))
+        except asyncio.CancelledError:
+            raise
+        except BaseException:
+            with self._start_lock:
+                failed = self._ready is ready
+                if failed:  # let a later call try again
+                    self._ready = None
+            if failed:
+                await self._stop_thread()
+            raise
+
+    async def _open(self) -> None:
+        self._jobs = asyncio.Semaphore(self._max_jobs)
+        self._stack = AsyncExitStack()
+        self._client = await self._stack.enter_async_context(self._factory(self.settings))
+
+    async def aclose(self) -> None:
+        """Close the model client (stopping the embedded model) and the worker thread."""
+        if self._loop is None:
+            return
+        self._ready = None
+        await self._on_worker(self._cancel_jobs())
+        if self._stack is not None:
+            try:
+                await self._on_worker(self._stack.aclose())
+            except Exception:  # closing must not hide the reason we are shutting down
+                log.exception("closing the model client failed")
+            self._stack = None
+        await self._stop_thread()
+
+    @staticmethod
+    async def _cancel_jobs() -> None:
+        """Cancel the jobs still running on the worker loop (their callers see CancelledError)."""
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _stop_thread(self) -> None:
+        loop, thread = self._loop, self._thread
+        self._loop = self._thread = None
+        if loop is None or thread is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        await asyncio.to_thread(thread.join, 10)
+        if not thread.is_alive():
+            loop.close()
+
+    # ------------------------------------------------------------------ jobs
+
+    async def _on_worker(self, coro: Awaitable[T]) -> T:
+        """Await `coro` on the worker loop from the caller's loop (cancelling one cancels the other)."""
+        if self._loop is None:
+            if asyncio.iscoroutine(coro):
+                coro.close()
+            raise BriefingError("the briefing worker has been shut down; restart the service")
+        future: Future[T] = asyncio.run_coroutine_threadsafe(coro, self._loop)  # type: ignore[arg-type]
+        return await asyncio.wrap_future(future)
+
+    async def run(self, job: Callable[[ModelClient], Awaitable[T]]) -> T:
+        """Run `job(client)` on the worker loop, at most `max_jobs` at a time; starts the worker if needed."""
+        await self.start()
+        return await self._on_worker(self._guarded(job))
+
+    async def _guarded(self, job: Callable[[ModelClient], Awaitable[T]]) -> T:
+        assert self._jobs is not None and self._client is not None
+        async with self._jobs:
+            return await job(self._client)
+
+    async def brief(
+        self,
+        paths: Sequence[str | Path] = (),
+        *,
+        articles: Sequence[tuple[str, str]] = (),
+        title: str | None = None,
+        date: str | None = None,
+    ) -> Briefing:
+        """`agenerate_briefing` on the worker with the shared client."""
+        return await self.run(
+            lambda client: agenerate_briefing(
+                list(paths), articles=list(articles), settings=self.settings, client=client, title=title, date=date
+            )
+        )
+
+    async def daily(self, day: str | None = None) -> DailyRun:
+        """`arun_daily` for `day` over the settings' folders; concurrent calls for one day run it once each,
+        in turn (the second is answered from the response cache)."""
+        day = parse_date(day)
+
+        async def in_turn() -> DailyRun:
+            async with self._days.setdefault(day, asyncio.Lock()):
+                return await self._guarded(lambda client: arun_daily(self.settings, day=day, client=client))
+
+        await self.start()
+        return await self._on_worker(in_turn())
+
+
+async def open_or_log(briefer: Briefer) -> None:
+    """Open the shared model client at start-up. When that fails (a model server not up yet, say), log
+    one line and keep serving: each request retries and reports the problem itself."""
+    try:
+        await briefer.start()
+    except BriefingError as exc:
+        log.error("the model client could not be opened, requests will retry: %s", exc)
+
+
+# --------------------------------------------------------------------------- request size
+
+
+class BodyTooLarge(_HTTPError):
+    """Raised from `receive` when a streamed body passes the limit."""
+
+    def __init__(self, limit: int) -> None:
+        detail = (f"request body larger than {_size(limit)}: send fewer or shorter articles per request, "
+                  "or put them under the articles folder and send their paths")
+        if _HTTPError is Exception:
+            super().__init__(detail)
+            self.status_code, self.detail = 413, detail
+        else:
+            super().__init__(413, detail)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a declared Content-Length over the limit, or a streamed body that passes it."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]], max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.max_bytes
+            except ValueError:
+                await self._reject(send, 400, "Content-Length is not a number")
+                return
+            if too_big:
+                await self._reject(send, 413, BodyTooLarge(self.max_bytes).detail)
+                return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> dict[str, Any]:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        async def tracking_send(message: dict[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge as exc:
+            if started:
+                raise
+            await self._reject(send, 413, exc.detail)
+
+    @staticmethod
+    async def _reject(send: Callable, status: int, detail: str) -> None:
+        body = json.dumps({"detail": detail}).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,273 @@
+"""The Slack surface: the `/briefing` slash command on slack_bolt (asyncio), HTTP mode or Socket Mode.
+
+    /briefing              today's briefing over BRIEFING_SOURCES (run now; cached answers make it cheap)
+    /briefing 2024-05-01   that day's file from the daily folder, or generated when there is none
+    /briefing help         usage
+
+Slack wants an answer within 3 s, so the command is acknowledged at once (with a short ephemeral
+"working on it" or, for help and bad input, the whole answer) and the briefing is made by a lazy
+listener on the shared `Briefer` (off the serving event loop). The result goes back through the
+command's response_url as Block Kit (`render.slack`, which keeps to Slack's limits), and, when
+BRIEFING_SLACK_CHANNEL is set, to that channel with `chat.postMessage`, with the full Markdown
+attached when the message had to be cut.
+
+The argument is only ever a date checked by `daily.parse_date`, so it can never name a path. Request
+signatures are always verified in HTTP mode (Bolt answers 401 to forged or stale requests). Failures
+reach the user as one short ephemeral line; the details go to the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date as Date
+from typing import Any, Literal
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from .api import open_model
+from .config import Settings
+from .daily import parse_date, read_briefing, read_markdown
+from .errors import BriefingError, ConfigError
+from .models import Briefing
+from .render.markdown import to_markdown
+from .render.slack import SlackMessage, escape, to_slack
+from .serving import MAX_BODY_BYTES, BodyLimit, Briefer, ClientFactory, open_or_log
+
+log = logging.getLogger("briefing.slack")
+
+SLACK_API_URL = "https://slack.com/api/"
+COMMAND = "/briefing"
+USAGE = (
+    "*Usage*\n"
+    "• `/briefing` — today's briefing over the configured articles folder\n"
+    "• `/briefing 2024-05-01` — that day's briefing (from the daily folder, or made now)\n"
+    "• `/briefing help` — this message"
+)
+
+
+@dataclass(frozen=True)
+class Command:
+    """What the text after `/briefing` asks for."""
+
+    kind: Literal["help", "today", "day", "invalid"]
+    day: str | None = None
+    problem: str | None = None
+
+
+def parse_command(text: str | None) -> Command:
+    words = (text or "").split()
+    if not words:
+        return Command("today", Date.today().isoformat())
+    if len(words) == 1 and words[0].lower() in {"help", "-h", "--help", "?"}:
+        return Command("help")
+    if len(words) == 1:
+        try:
+            return Command("day", parse_date(words[0]))
+        except ConfigError as exc:
+            return Command("invalid", problem=str(exc))
+    return Command("invalid", problem="`/briefing` takes at most one argument: a date like 2024-05-01, or help")
+
+
+def api_url(settings: Settings) -> str:
+    """Slack's Web API base URL (SLACK_API_URL, default Slack's own), with the trailing slash slack_sdk needs."""
+    return (settings.slack_api_url or SLACK_API_URL).rstrip("/") + "/"
+
+
+def check_settings(settings: Settings, *, socket: bool) -> None:
+    """Fail early, naming the variables to set."""
+    missing = []
+    if not settings.slack_bot_token:
+        missing.append("SLACK_BOT_TOKEN (xoxb-…, OAuth & Permissions page)")
+    if socket and not settings.slack_app_token:
+        missing.append("SLACK_APP_TOKEN (xapp-… with connections:write, Basic Information page)")
+    if not socket and not settings.slack_signing_secret:
+        missing.append("SLACK_SIGNING_SECRET (Basic Information page)")
+    if missing:
+        mode = "Socket Mode" if socket else "the Slack HTTP endpoint"
+        raise ConfigError(f"{mode} needs {' and '.join(missing)}")
+
+
+def create_app(
+    settings: Settings,
+    client_factory: ClientFactory = open_model,
+    *,
+    briefer: Briefer | None = None,
+    socket: bool = False,
+) -> AsyncApp:
+    """The Bolt app. `client_factory(settings)` opens the model client (tests pass a fake); `briefer`
+    shares a running worker (the HTTP service passes its own). Constructing it calls no Slack API:
+    the bot token is checked with `auth.test` at SLACK_API_URL on the first request."""
+    check_settings(settings, socket=socket)
+    briefer = briefer or Briefer(settings, client_factory=client_factory)
+    web = AsyncWebClient(token=settings.slack_bot_token, base_url=api_url(settings))
+    app = AsyncApp(
+        name="briefing",
+        client=web,
+        signing_secret=settings.slack_signing_secret or "",
+        process_before_response=True,  # ack, answer Slack, then run the lazy listener
+        logger=log,
+    )
+    sender = _Sender(settings)
+
+    async def acknowledge(ack: Callable[..., Awaitable[Any]], command: dict[str, Any]) -> None:
+        cmd = parse_command(command.get("text"))
+        if cmd.kind == "help":
+            await ack(text=USAGE, response_type="ephemeral")
+        elif cmd.kind == "invalid":
+            await ack(text=f"{escape(cmd.problem or 'Unknown argument')}.\n{USAGE}", response_type="ephemeral")
+        else:
+            await ack(text=f"Working on the briefing for {cmd.day}… it arrives here when ready.",
+                      response_type="ephemeral")
+
+    async def deliver(command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+        cmd = parse_command(command.get("text"))
+        if cmd.kind not in ("today", "day") or cmd.day is None:
+            return
+        try:
+            briefing, markdown = await _briefing_for(briefer, settings, cmd)
+        except BriefingError as exc:
+            log.warning("/briefing %s failed: %s", cmd.day, exc)
+            await sender.respond_error(respond, f"The briefing for {cmd.day} could not be made: {exc}")
+            return
+        except Exception:
+            ref = secrets.token_hex(4)
+            log.exception("/briefing %s failed with an internal error (ref %s)", cmd.day, ref)
+            await sender.respond_error(
+                respond, f"The briefing for {cmd.day} failed with an internal error (ref {ref}); "
+                "the details are in the server log."
+            )
+            return
+        await sender.deliver(briefing, markdown, cmd.day, respond, client)
+
+    app.command(COMMAND)(ack=acknowledge, lazy=[deliver])
+    return app
+
+
+async def _briefing_for(briefer: Briefer, settings: Settings, cmd: Command) -> tuple[Briefing, str]:
+    """Today: run the daily briefing now. Another day: its file when there is one, else run it."""
+    assert cmd.day is not None
+    if cmd.kind == "day" and settings.daily_dir is not None:
+        stored = await asyncio.to_thread(read_briefing, settings.daily_dir, cmd.day)
+        if stored is not None:
+            markdown = await asyncio.to_thread(read_markdown, settings.daily_dir, cmd.day, stored)
+            return stored, markdown or to_markdown(stored)
+    run = await briefer.daily(cmd.day)
+    return run.briefing, run.markdown
+
+
+class _Sender:
+    """Delivery to Slack: the response_url first, then the configured channel; failures are logged."""
+
+    MAX_ERROR_CHARS = 500
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def _where(self, day: str) -> tuple[str | None, str | None]:
+        """(link, where) naming the full briefing for the renderer's closing note."""
+        s = self.settings
+        if s.public_url:
+            return f"{s.public_url}/v1/briefings/{day}?format=markdown", None
+        if s.slack_channel:
+            return None, f"the file {day}.md posted with the channel copy"
+        if s.daily_dir is not None:
+            return None, f"{day}.md in the daily briefing folder on the server"
+        return None, None
+
+    async def respond_error(self, respond: Any, text: str) -> None:
+        text = text if len(text) <= self.MAX_ERROR_CHARS else text[: self.MAX_ERROR_CHARS - 1] + "…"
+        try:
+            await respond(text=f":warning: {escape(text)}", response_type="ephemeral", replace_original=False)
+        except Exception:
+            log.exception("could not send the error message to Slack's response_url")
+
+    async def deliver(self, briefing: Briefing, markdown: str, day: str, respond: Any, client: AsyncWebClient) -> None:
+        link, where = self._where(day)
+        message = to_slack(briefing, link=link, where=where)
+        await self._respond(respond, message)
+        if self.settings.slack_channel:
+            await self._post(client, message, markdown, day)
+
+    async def _respond(self, respond: Any, message: SlackMessage) -> None:
+        try:
+            sent = await respond(blocks=message.blocks, text=message.text, response_type="in_channel",
+                                 replace_original=False)
+        except Exception:
+            log.exception("could not reach Slack's response_url")
+            return
+        if sent.status_code != 200:
+            log.error("Slack refused the briefing at the response_url: HTTP %s %s", sent.status_code, sent.body)
+            await self.respond_error(respond, f"Slack refused the briefing message ({sent.body or sent.status_code}).")
+
+    async def _post(self, client: AsyncWebClient, message: SlackMessage, markdown: str, day: str) -> None:
+        channel = self.settings.slack_channel
+        try:
+            await client.chat_postMessage(channel=channel, blocks=message.blocks, text=message.text,
+                                          unfurl_links=False, unfurl_media=False)
+            if message.truncated:
+                await client.files_upload_v2(channel=channel, content=markdown, filename=f"{day}.md",
+                                             title=f"Briefing {day} (full, with citations)")
+        except SlackApiError as exc:
+            log.error("posting the briefing to %s failed: %s", channel, exc.response.get("error", exc))
+        except Exception:
+            log.exception("posting the briefing to %s failed", channel)
+
+
+# --------------------------------------------------------------------------- running it
+
+
+def create_asgi(settings: Settings, client_factory: ClientFactory = open_model):  # -> starlette.Starlette
+    """HTTP mode: `/slack/events` (signed requests only) and `/healthz`, with the worker's lifetime."""
+    from contextlib import asynccontextmanager
+
+    from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    briefer = Briefer(settings, client_factory=client_factory)
+    handler = AsyncSlackRequestHandler(create_app(settings, briefer=briefer))
+
+    async def events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette):
+        await open_or_log(briefer)
+        try:
+            yield
+        finally:
+            await briefer.aclose()
+
+    app = Starlette(routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz)],
+                    lifespan=lifespan)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    return app
+
+
+async def run_socket_mode(settings: Settings, client_factory: ClientFactory = open_model, *, stop=None) -> None:
+    """Socket Mode until `stop` (an asyncio.Event) is set, or forever."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    check_settings(settings, socket=True)
+    async with Briefer(settings, client_factory=client_factory) as briefer:
+        app = create_app(settings, briefer=briefer, socket=True)
+        handler = AsyncSocketModeHandler(app, settings.slack_app_token)
+        await handler.connect_async()
+        try:
+            await (stop or asyncio.Event()).wait()
+        finally:
+            await handler.close_async()
+
+
+__all__ = ["COMMAND", "USAGE", "Command", "api_url", "create_app", "create_asgi", "parse_command", "run_socket_mode"]

@@ -1,0 +1,394 @@
+"""The reduce step: aliases, merged duplicates, corroboration, discrepancies and model key points that can
+only cite what the statements cite."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from briefing import merge as merge_module
+from briefing.aliases import AliasResolver, known_kind, mention_terms
+from briefing.chunking import chunk_sources
+from briefing.errors import ModelError
+from briefing.extract import Grounded
+from briefing.grounding import verify
+from briefing.llm import FakeModel
+from briefing.merge import (
+    Statement,
+    SummaryOut,
+    merge,
+    numeric_discrepancies,
+    statements_of,
+    summarize,
+    union_citations,
+)
+from briefing.models import Actor, Citation, Fact, MilitaryMovement, Position, Source
+from briefing.sources import load_sources, source_from_text
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def article(path: str, text: str) -> Source:
+    result = source_from_text(path, text)
+    assert isinstance(result, Source)
+    return result
+
+
+def cite(source: Source, phrase: str) -> Citation:
+    start = source.text.index(phrase)
+    return Citation(source=source.path, start=start, end=start + len(phrase), quote=phrase)
+
+
+A = article("a.txt", "Vladimir Putin said Russia will back the Syrian government. Russia deployed 500 troops to Latakia. "
+                     "The war has claimed 240,000 lives.")
+B = article("b.txt", "Mr Putin said Moscow will back the Syrian government against any intervention. "
+                     "Russia has sent thousands of soldiers to Latakia.")
+C = article("c.txt", "Russia deployed about 500 soldiers near Latakia, officials said. The conflict has claimed "
+                     "250,000 lives.")
+
+
+# --------------------------------------------------------------------------- aliases
+
+
+@pytest.fixture
+def resolver() -> AliasResolver:
+    r = AliasResolver()
+    r.learn("Vladimir Putin", "person", "Russian president")
+    r.learn("Sergei Lavrov", "person", "Russian foreign minister")
+    r.learn("Bashar al-Assad", "person", "Syrian president")
+    r.learn("Iranian foreign minister Javad Zarif", "person", "Iranian foreign minister")
+    return r
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Putin", "Vladimir Putin", "Mr Putin", "VLADIMIR Putin", "the Russian president", "Russian President Vladimir Putin"],
+        ["Lavrov", "Sergei Lavrov", "Sergey Lavrov", "Russian foreign minister Sergey Lavrov"],
+        ["Isis", "ISIS", "ISIL", "Islamic State", "Daesh", "the Islamic State group"],
+        ["Assad", "Bashar al-Assad", "President Assad", "Bashar Assad"],
+        ["Russia", "Moscow", "the Kremlin"],
+    ],
+)
+def test_every_spelling_of_one_actor_resolves_to_one_key(resolver: AliasResolver, names: list[str]) -> None:
+    assert len({resolver.key(n) for n in names}) == 1
+
+
+def test_a_role_names_a_person_only_once_a_note_has_said_so() -> None:
+    r = AliasResolver()
+    r.learn("Vladimir Putin", "person")
+    assert r.key("the Russian president") != r.key("Putin")
+    r.learn("Vladimir Putin", "person", "Russian president")
+    assert r.key("the Russian president") == r.key("Putin") == r.key("Russian President")
+
+
+def test_different_actors_keep_different_keys(resolver: AliasResolver) -> None:
+    keys = [resolver.key(n) for n in ["Vladimir Putin", "Sergei Lavrov", "Bashar al-Assad", "Javad Zarif", "Russia",
+                                      "Islamic State", "Iran"]]
+    assert len(set(keys)) == len(keys)
+
+
+def test_two_people_with_one_surname_but_different_initials_stay_apart() -> None:
+    r = AliasResolver()
+    r.learn("Ed Miliband", "person", "Labour leader")
+    r.learn("David Miliband", "person", "former foreign secretary")
+    assert r.key("Ed Miliband") != r.key("David Miliband")
+    assert r.key("Edward Miliband") != r.key("David Miliband")
+
+
+def test_a_role_learned_before_a_namesake_still_names_the_right_person() -> None:
+    r = AliasResolver()
+    r.learn("Ed Miliband", "person", "Labour leader")  # alone so far: keyed by surname
+    r.learn("David Miliband", "person", "former foreign secretary")  # now the surname alone is ambiguous
+    assert r.key("the Labour leader") == r.key("Ed Miliband")
+    assert r.key("former foreign secretary") == r.key("David Miliband")
+
+
+def test_a_role_is_only_learned_for_people(resolver: AliasResolver) -> None:
+    resolver.learn("Russia", "state", "Assad's ally")
+    assert resolver.key("Assad's ally") != resolver.key("Russia")
+
+
+def test_the_display_name_is_the_full_name_without_titles(resolver: AliasResolver) -> None:
+    for name in ["Putin", "Mr Putin", "VLADIMIR Putin", "Vladimir Putin", "the Russian president",
+                 "Iranian foreign minister Javad Zarif", "President Assad", "Bashar al-Assad", "ISIS", "Daesh"]:
+        resolver.note_display(name)
+    assert resolver.display(resolver.key("Putin")) == "Vladimir Putin"
+    assert resolver.display(resolver.key("Zarif")) == "Javad Zarif"
+    assert resolver.display(resolver.key("Assad")) == "Bashar al-Assad"
+    assert resolver.display(resolver.key("ISIS")) == "Islamic State"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("Moscow", "state"), ("the Kremlin", "state"), ("Daesh", "armed group"), ("ISIL", "armed group"),
+     ("UN", "organisation"), ("NATO", "organisation"), ("Vladimir Putin", None), ("Hezbollah", None)],
+)
+def test_known_kind_names_the_kind_of_well_known_actors_only(name: str, kind: str | None) -> None:
+    assert known_kind(name) == kind
+
+
+def test_mention_terms_include_the_surname_and_the_synonyms() -> None:
+    assert "Lavrov" in mention_terms("Russian foreign minister Sergei Lavrov")
+    assert "Assad" in mention_terms("Bashar al-Assad")
+    assert {"daesh", "isil"} <= set(mention_terms("ISIS"))
+
+
+# --------------------------------------------------------------------------- merge
+
+
+def test_union_of_citations_has_no_duplicate_and_no_nested_span() -> None:
+    whole = cite(A, "Russia deployed 500 troops to Latakia")
+    part = cite(A, "500 troops")
+    other = cite(B, "thousands of soldiers")
+    assert union_citations([part, other], [whole, whole, other]) == [other, whole]
+
+
+def test_duplicate_facts_merge_with_the_union_of_their_citations() -> None:
+    a = cite(A, "Russia deployed 500 troops to Latakia")
+    c = cite(C, "Russia deployed about 500 soldiers near Latakia")
+    notes = Grounded(facts=[
+        Fact(text="Russia deployed 500 troops to Latakia.", citations=[a]),
+        Fact(text="Russia deployed 500 troops to Latakia.", citations=[a]),
+        Fact(text="Russia deployed about 500 troops near Latakia.", citations=[c]),
+    ])
+    merged = merge(notes)
+    assert len(merged.facts) == 1
+    assert merged.facts[0].citations == [a, c]
+    assert merged.facts[0].corroboration == 2
+
+
+def test_corroboration_counts_distinct_sources_and_orders_the_items() -> None:
+    lone = [cite(A, "The war has claimed 240,000 lives"), cite(A, "Russia deployed 500 troops")]
+    shared = [cite(B, "Russia has sent thousands of soldiers to Latakia"), cite(C, "Russia deployed about 500 soldiers")]
+    notes = Grounded(facts=[
+        Fact(text="The war has claimed many lives.", citations=lone),  # two citations, one source
+        Fact(text="Russian soldiers went to Latakia.", citations=shared),  # two sources
+    ])
+    merged = merge(notes)
+    assert [f.corroboration for f in merged.facts] == [2, 1]
+    assert merged.facts[0].text == "Russian soldiers went to Latakia."
+
+
+def test_positions_of_aliased_actors_merge_under_the_display_name() -> None:
+    a = cite(A, "Vladimir Putin said Russia will back the Syrian government")
+    b = cite(B, "Mr Putin said Moscow will back the Syrian government against any intervention")
+    notes = Grounded(
+        actors=[Actor(name="Vladimir Putin", kind="person", role="Russian president", citations=[a]),
+                Actor(name="Mr Putin", kind="person", role="Russian president", citations=[b])],
+        positions=[Position(actor="Mr Putin", stance="Russia will back the Syrian government.", citations=[b]),
+                   Position(actor="the Russian president", stance="Will back the Syrian government.", citations=[a])],
+    )
+    merged = merge(notes)
+    assert [a.name for a in merged.actors] == ["Vladimir Putin"]
+    assert merged.actors[0].aliases == ["Mr Putin"]
+    assert len(merged.positions) == 1
+    assert merged.positions[0].actor == "Vladimir Putin"
+    assert {c.source for c in merged.positions[0].citations} == {"a.txt", "b.txt"}
+
+
+def test_positions_of_different_actors_never_merge() -> None:
+    a = cite(A, "Vladimir Putin said Russia will back the Syrian government")
+    notes = Grounded(positions=[Position(actor="Vladimir Putin", stance="Backs the Syrian government.", citations=[a]),
+                                Position(actor="Iran", stance="Backs the Syrian government.", citations=[a])])
+    assert len(merge(notes).positions) == 2
+
+
+def test_movements_with_overlapping_citations_merge() -> None:
+    a = cite(A, "Russia deployed 500 troops to Latakia")
+    notes = Grounded(movements=[
+        MilitaryMovement(actor="Russia", what="deployed troops", where="Latakia", citations=[a]),
+        MilitaryMovement(actor="Moscow", what="sent soldiers", scale="500 troops", citations=[a]),
+    ])
+    merged = merge(notes)
+    assert len(merged.movements) == 1 and merged.movements[0].actor == "Russia"
+
+
+def test_an_actor_named_only_by_punctuation_does_not_break_the_merge() -> None:
+    q = cite(A, "Vladimir Putin said")
+    merged = merge(Grounded(actors=[Actor(name="?", kind="person", role="unknown speaker", citations=[q]),
+                                    Actor(name="Vladimir Putin", kind="person", role="president", citations=[q])]))
+    assert "Vladimir Putin" in [a.name for a in merged.actors]
+
+
+# --------------------------------------------------------------------------- numeric discrepancies
+
+
+def chunk_spans(sources: list[Source]) -> dict[str, list[tuple[int, int]]]:
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for c in chunk_sources(sources):
+        spans.setdefault(c.source, []).append((c.start, c.end))
+    return spans
+
+
+def test_the_seeds_disagree_on_troop_numbers_and_on_the_death_toll() -> None:
+    sources = load_sources([SEEDS]).sources
+    found = {d.topic: d for d in numeric_discrepancies(sources, chunk_spans(sources))}
+    troops = found["Sources give different figures for troop numbers"]
+    toll = found["Sources give different figures for the death toll"]
+    texts = {s.path: s.text for s in sources}
+    for d in (troops, toll):
+        cited = [c for claim in d.claims for c in claim.citations]
+        assert len({c.source for c in cited}) >= 2
+        for c in cited:
+            assert verify(c, Path(c.source).read_bytes().decode("utf-8"))
+            assert verify(c, texts[c.source])
+    assert {re.sub(r" \(.*", "", c.statement) for c in troops.claims} >= {"500 Russian troops", "Thousands of soldiers"}
+    figures = " ".join(c.statement for c in toll.claims)
+    assert "240,000" in figures and "250,000" in figures
+    assert any("240,000 lives" in c.citations[0].quote for c in toll.claims)
+
+
+def test_no_discrepancy_when_the_sources_give_the_same_figure() -> None:
+    a = article("a.txt", "Russia deployed 500 troops to Latakia.")
+    c = article("c.txt", "Officials said about 500 soldiers arrived near Latakia.")
+    assert numeric_discrepancies([a, c], chunk_spans([a, c])) == []
+
+
+def test_no_discrepancy_from_one_source_alone() -> None:
+    one = article("a.txt", "Russia deployed 500 troops. Later reports spoke of 2,000 troops.")
+    assert numeric_discrepancies([one], chunk_spans([one])) == []
+
+
+def test_figures_in_text_outside_the_spans_are_ignored() -> None:
+    a, b = A, B
+    assert numeric_discrepancies([a, b], chunk_spans([a, b]))
+    assert numeric_discrepancies([a, b], {a.path: chunk_spans([a])[a.path], b.path: []}) == []
+
+
+# --------------------------------------------------------------------------- summarize
+
+
+def statements() -> list[Statement]:
+    return [
+        Statement(1, "a.txt", "Russia deployed 500 troops to Latakia.", [cite(A, "Russia deployed 500 troops to Latakia")]),
+        Statement(2, "b.txt", "Russia has sent thousands of soldiers to Latakia.",
+                  [cite(B, "Russia has sent thousands of soldiers to Latakia")]),
+        Statement(3, "a.txt", "The war has claimed 240,000 lives.", [cite(A, "The war has claimed 240,000 lives")]),
+        Statement(4, "a.txt, c.txt", "Vladimir Putin: backs the Syrian government.",
+                  [cite(A, "Vladimir Putin said Russia will back the Syrian government"),
+                   cite(C, "Russia deployed about 500 soldiers near Latakia")]),
+    ]
+
+
+def all_citations(items: list[Statement]) -> list[Citation]:
+    return [c for s in items for c in s.citations]
+
+
+async def test_key_point_citations_are_exactly_the_union_of_the_cited_statements() -> None:
+    st = statements()
+    model = FakeModel({"key_points": [{"text": "Russia sent troops to Latakia.", "ids": [1, 2, 1]},
+                                      {"text": "Putin backs Damascus.", "ids": [4]}],
+                       "disagreements": []})
+    points, _ = await summarize(model, st, min_points=2)
+    assert [p.text for p in points] == ["Russia sent troops to Latakia.", "Putin backs Damascus."]
+    assert points[0].citations == st[0].citations + st[1].citations
+    assert points[1].citations == st[3].citations
+    assert model.history[0][1] is SummaryOut
+
+
+async def test_unknown_statement_ids_are_ignored_and_a_point_with_none_valid_is_dropped() -> None:
+    st = statements()
+    model = FakeModel({"key_points": [{"text": "Troops went to Latakia.", "ids": [1, 99]},
+                                      {"text": "An invented point.", "ids": [0, 42]},
+                                      {"text": "A point citing nothing.", "ids": []}],
+                       "disagreements": []})
+    points, _ = await summarize(model, st, min_points=1)
+    assert [p.text for p in points] == ["Troops went to Latakia."]
+    assert points[0].citations == st[0].citations
+
+
+async def test_too_few_points_are_filled_from_the_best_supported_statements() -> None:
+    st = statements()
+    points, _ = await summarize(FakeModel({"key_points": [], "disagreements": []}), st, min_points=3)
+    assert len(points) == 3
+    assert points[0].text == st[3].text  # the only statement with two sources comes first
+    for p in points:
+        assert any(p.text == s.text and p.citations == s.citations for s in st)
+
+
+async def test_a_model_disagreement_needs_two_statements_from_two_sources() -> None:
+    st = statements()
+    model = FakeModel({"key_points": [{"text": "Troops went to Latakia.", "ids": [1]}], "disagreements": [
+        {"topic": "How many troops", "ids": [1, 2]},  # a.txt vs b.txt: kept
+        {"topic": "Same source twice", "ids": [1, 3]},  # both a.txt: dropped
+        {"topic": "One statement", "ids": [2]},  # dropped
+        {"topic": "Unknown ids", "ids": [2, 77]},  # one real statement: dropped
+        {"topic": "  ", "ids": [1, 2]},  # no topic: dropped
+    ]})
+    _, found = await summarize(model, st, min_points=1)
+    assert [d.topic for d in found] == ["How many troops"]
+    assert [c.citations for c in found[0].claims] == [st[0].citations, st[1].citations]
+
+
+async def test_a_model_error_falls_back_to_points_from_the_statements() -> None:
+    st = statements()
+    model = FakeModel(ModelError("the model at fake:// did not return valid JSON"))
+    points, found = await summarize(model, st, min_points=3)
+    assert found == []
+    assert len(points) == 3
+    assert all(p.citations in [s.citations for s in st] for p in points)
+
+
+async def test_no_statements_means_no_model_call() -> None:
+    model = FakeModel()
+    assert await summarize(model, []) == ([], [])
+    assert model.history == []
+
+
+def echo_first_three(messages: list[dict[str, str]], response_model: type) -> dict:
+    """Key points that repeat the first three statements of the prompt (and one unknown id)."""
+    found = re.findall(r"^\[(\d+)\] \([^)]*\) (.*)$", messages[-1]["content"], re.MULTILINE)
+    return {"key_points": [{"text": text, "ids": [int(i), 999]} for i, text in found[:3]], "disagreements": []}
+
+
+async def test_hierarchical_reduce_makes_several_calls_and_cites_only_real_statements(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(merge_module, "STATEMENTS_BUDGET", 60)
+    topics = ["Russia deployed jets to Latakia airbase", "France struck Islamic State near Raqqa",
+              "Iran backs the Assad government firmly", "Lavrov denies sending ground troops",
+              "Obama meets Putin in New York", "Refugees flee toward the Turkish border",
+              "Israel reports a limited Russian force", "Britain debates bombing campaign options",
+              "Iraq shares intelligence with Damascus", "Militants destroyed the Palmyra ruins"]
+    sources = [article(f"s{i}.txt", f"Reports say: {t}.") for i, t in enumerate(topics)]
+    st = [Statement(i + 1, s.path, t, [cite(s, t)]) for i, (s, t) in enumerate(zip(sources, topics))]
+    model = FakeModel(default=echo_first_three)
+    points, _ = await summarize(model, st)
+    assert len(model.history) > 2
+    assert 3 <= len(points) <= 6
+    real = all_citations(st)
+    for p in points:
+        assert p.citations and all(c in real for c in p.citations)
+
+
+async def test_hierarchical_reduce_ends_even_when_no_level_shrinks_the_statements(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every group is one statement and the model answers one point per statement: grouping again would
+    # never end. The reduce must stop after a bounded number of calls.
+    monkeypatch.setattr(merge_module, "STATEMENTS_BUDGET", 1)
+    topics = [f"{w} reported from the front" for w in ["Aleppo", "Homs", "Latakia", "Raqqa", "Palmyra", "Idlib"]]
+    sources = [article(f"s{i}.txt", f"News: {t}.") for i, t in enumerate(topics)]
+    st = [Statement(i + 1, s.path, t, [cite(s, t)]) for i, (s, t) in enumerate(zip(sources, topics))]
+    model = FakeModel(default=echo_first_three)
+    points, _ = await summarize(model, st)
+    assert len(model.history) <= len(st) + 1
+    assert points and all(c in all_citations(st) for p in points for c in p.citations)
+
+
+def test_statements_number_facts_positions_and_movements_in_order() -> None:
+    a = cite(A, "Russia deployed 500 troops to Latakia")
+    merged = merge(Grounded(
+        facts=[Fact(text="Russia deployed 500 troops.", citations=[a])],
+        positions=[Position(actor="Russia", stance="Backs Assad.", citations=[cite(B, "Moscow will back")])],
+        movements=[MilitaryMovement(actor="Russia", what="deployed troops", where="Latakia", scale="500 troops",
+                                    citations=[a])],
+    ))
+    st = statements_of(merged)
+    assert [s.id for s in st] == [1, 2, 3]
+    assert [s.text for s in st] == ["Russia deployed 500 troops.", "Russia: Backs Assad.",
+                                   "Russia: deployed troops (500 troops) in Latakia"]
+    assert [s.source for s in st] == ["a.txt", "b.txt", "a.txt"]
