@@ -166,6 +166,7 @@ class OpenAIModel:
         backoff_cap: float = 30.0,
         on_call: Callable[[], None] | None = None,
         starter: Callable[[], Awaitable[str]] | None = None,
+        trust_env: bool = True,
     ) -> None:
         """`starter`, when given, is awaited on the first call that misses the cache and returns the base
         URL to use (the embedded model starts only when an answer is really needed)."""
@@ -181,6 +182,9 @@ class OpenAIModel:
         self._api_key = api_key or "no-key"
         self._timeout = timeout
         self._client: openai.AsyncOpenAI | None = None
+        # The embedded model is on loopback: proxy variables (honoured by the SDK's HTTP client) must not
+        # send 127.0.0.1 through a proxy.
+        self._trust_env = trust_env
         self._start_lock = asyncio.Lock()
 
     async def _connect(self) -> openai.AsyncOpenAI:
@@ -189,8 +193,10 @@ class OpenAIModel:
                 if self._starter is not None:
                     self.endpoint = await self._starter()
                 # The SDK's own retries stay off: tenacity owns them, so they never stack.
+                http_client = None if self._trust_env else openai.DefaultAsyncHttpxClient(trust_env=False)
                 self._client = openai.AsyncOpenAI(
-                    base_url=self.endpoint, api_key=self._api_key, max_retries=0, timeout=self._timeout
+                    base_url=self.endpoint, api_key=self._api_key, max_retries=0, timeout=self._timeout,
+                    http_client=http_client,
                 )
             return self._client
 
