@@ -39,7 +39,7 @@ async def open_model(
             starter, identity, stop = _embedded_starter(settings, on_status, progress)
             stack.callback(stop)
             client = OpenAIModel(base_url=None, api_key="local", model=LOCAL_MODEL_ALIAS, starter=starter,
-                                 cache_identity=identity, trust_env=False, **common)
+                                 cache_identity=identity, trust_env=False, schema_in_json_mode=True, **common)
         else:
             model = settings.model
             if kind == "openai":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .aliases import known_kind, mention_terms
-from .grounding import find_mention, ground, mentions
+from .grounding import find_mention, ground, mentions, supports
 from .llm import ModelClient
 from .models import (
     Actor,
@@ -102,8 +102,15 @@ def ground_notes(notes: ChunkNotes, batch: Batch) -> Grounded:
             return None
         return [citation]
 
+    def backed(claim: str, citations: list[Citation] | None, actor: str = "") -> list[Citation] | None:
+        """The quote exists; does it also say something of the claim? Else the item is dropped."""
+        if citations and not supports(citations[0].quote, claim, actor):
+            out.dropped += 1
+            return None
+        return citations
+
     for f in notes.facts:
-        if f.text.strip() and not _placeholder(f.text) and (c := cite(f.quote)):
+        if f.text.strip() and not _placeholder(f.text) and (c := backed(f.text, cite(f.quote))):
             out.facts.append(Fact(text=f.text.strip(), citations=c))
     for a in notes.actors:
         if not a.name.strip() or _placeholder(a.name, a.role):
@@ -120,10 +127,12 @@ def ground_notes(notes: ChunkNotes, batch: Batch) -> Grounded:
             out.actors.append(Actor(name=a.name.strip(), kind=known_kind(a.name) or a.kind, role=a.role.strip(),
                                     citations=c))
     for p in notes.positions:
-        if p.actor.strip() and p.stance.strip() and not _placeholder(p.stance) and (c := cite(p.quote)):
+        if (p.actor.strip() and p.stance.strip() and not _placeholder(p.stance)
+                and (c := backed(p.stance, cite(p.quote), p.actor))):
             out.positions.append(Position(actor=p.actor.strip(), stance=p.stance.strip(), citations=c))
     for m in notes.movements:
-        if m.actor.strip() and m.what.strip() and not _placeholder(m.what) and (c := cite(m.quote)):
+        if (m.actor.strip() and m.what.strip() and not _placeholder(m.what)
+                and (c := backed(f"{m.what} {m.where} {m.scale}", cite(m.quote), m.actor))):
             out.movements.append(
                 MilitaryMovement(
                     actor=m.actor.strip(), what=m.what.strip(), where=_detail(m.where), when=_detail(m.when),
@@ -140,14 +149,19 @@ def ground_notes(notes: ChunkNotes, batch: Batch) -> Grounded:
 
 # Layout words a small model sometimes copies instead of filling in: such items say nothing.
 _PLACEHOLDERS = {
-    "what they say or want", "who they are here", "one-sentence key fact", "exact words", "full name", "name",
-    "what is deployed or done", "place or empty", "time or empty", "numbers or empty", "empty", "none", "n/a",
-    "unknown", "not specified", "not stated", "a question the article leaves open?",
+    "one key fact in one sentence", "exact words", "full name as written", "name", "kind",
+    "who they are in this story", "exact words naming them", "what they say or want, in one sentence",
+    "what they say or want", "whose forces", "what is deployed, sent or attacked", "place", "time", "numbers",
+    "a question the article leaves open", "exact words that raise it", "empty", "none", "n/a", "unknown",
+    "not specified", "not stated",
+    # earlier wordings of the layout, still seen in answers of small models
+    "one-sentence key fact", "full name", "who they are here", "what is deployed or done", "place or empty",
+    "time or empty", "numbers or empty",
 }
 
 
 def _placeholder(*texts: str) -> bool:
-    return any(t.strip().strip(".").casefold() in _PLACEHOLDERS for t in texts)
+    return any(t.strip().strip("<>.?").strip().casefold() in _PLACEHOLDERS for t in texts)
 
 
 def _detail(text: str) -> str:

@@ -173,6 +173,24 @@ def mentions(quote: str, terms: list[str]) -> bool:
     return any(re.search(r"(?<!\w)" + re.escape(fold(t).text) + r"(?!\w)", folded) for t in terms if t.strip())
 
 
+_STOP = {"that", "this", "with", "from", "have", "been", "were", "will", "would", "said", "says", "their", "they",
+         "there", "which", "about", "into", "also", "than", "more", "some", "what", "when", "where", "after"}
+
+
+def content_stems(text: str) -> set[str]:
+    """Content words of a text, cut to 5 letters so 'supports' meets 'support' and 'deployed' 'deploying'."""
+    words = re.findall(r"\w+", fold(text).text)
+    return {w[:5] for w in words if len(w) >= 4 and w not in _STOP}
+
+
+def supports(quote: str, claim: str, actor: str = "") -> bool:
+    """Whether a quote says something of the claim: they share a content word besides the actor's name.
+
+    A cheap check against a small model's habit of pairing a claim with an unrelated real sentence.
+    """
+    return bool((content_stems(claim) - content_stems(actor)) & content_stems(quote))
+
+
 def verify(citation: Citation, text: str) -> bool:
     """The invariant every rendered citation satisfies."""
     return 0 <= citation.start < citation.end <= len(text) and text[citation.start : citation.end] == citation.quote

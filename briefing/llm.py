@@ -167,6 +167,7 @@ class OpenAIModel:
         on_call: Callable[[], None] | None = None,
         starter: Callable[[], Awaitable[str]] | None = None,
         trust_env: bool = True,
+        schema_in_json_mode: bool = False,
     ) -> None:
         """`starter`, when given, is awaited on the first call that misses the cache and returns the base
         URL to use (the embedded model starts only when an answer is really needed)."""
@@ -185,6 +186,9 @@ class OpenAIModel:
         # The embedded model is on loopback: proxy variables (honoured by the SDK's HTTP client) must not
         # send 127.0.0.1 through a proxy.
         self._trust_env = trust_env
+        # llama.cpp's server accepts {"type": "json_object", "schema": ...} and constrains the output to
+        # the schema: compact JSON, about half the tokens (measured). Other servers get plain JSON mode.
+        self._schema_in_json_mode = schema_in_json_mode
         self._start_lock = asyncio.Lock()
 
     async def _connect(self) -> openai.AsyncOpenAI:
@@ -204,18 +208,22 @@ class OpenAIModel:
         if self._client is not None:
             await self._client.close()
 
-    def _body(self, messages: Messages, max_tokens: int) -> dict[str, Any]:
+    def _body(self, messages: Messages, max_tokens: int, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+        response_format: dict[str, Any] = {"type": "json_object"}
+        if schema is not None and self._schema_in_json_mode:
+            response_format["schema"] = schema
         return {
             "model": self.model,
             "messages": messages,
             "temperature": TEMPERATURE,
             "seed": SEED,
             "max_tokens": max_tokens,
-            "response_format": {"type": "json_object"},
+            "response_format": response_format,
         }
 
     async def structured(self, messages: Messages, response_model: type[T], *, max_tokens: int = 1024) -> T:
-        body = self._body(messages, max_tokens)
+        schema = response_model.model_json_schema()
+        body = self._body(messages, max_tokens, schema)
         key = cache_key(self.cache_identity, self.model, body)
         if self.cache is not None:
             hit = self.cache.get(key)
@@ -231,7 +239,7 @@ class OpenAIModel:
         conversation = list(messages)
         last_problem = ""
         for ask in range(2):  # the question, then one re-ask carrying the validation error
-            content, finish = await self._complete(self._body(conversation, max_tokens))
+            content, finish = await self._complete(self._body(conversation, max_tokens, schema))
             try:
                 if finish == "length":
                     raise ValueError("the answer was cut off at the token limit")

@@ -24,7 +24,7 @@ from .aliases import AliasResolver
 from .chunking import count_tokens
 from .errors import BudgetExceeded, ModelError
 from .extract import Grounded
-from .grounding import fold
+from .grounding import fold, supports
 from .llm import ModelClient
 from .models import (
     Actor,
@@ -311,8 +311,13 @@ async def summarize(
     points = []
     for p in out.key_points:
         cited = [by_id[i] for i in dict.fromkeys(p.ids) if i in by_id]
-        if p.text.strip() and cited:
-            points.append(KeyPoint(text=p.text.strip(), citations=union_citations(*(s.citations for s in cited))))
+        # A small model sometimes names the wrong statements: keep only those that back the point's words,
+        # else look for the statements that do; a point nothing backs is dropped.
+        backed = [s for s in cited if _backs(s, p.text)]
+        if not backed:
+            backed = [s for s in statements if _backs(s, p.text) and similarity(s.text, p.text) >= SIMILAR]
+        if p.text.strip() and backed:
+            points.append(KeyPoint(text=p.text.strip(), citations=union_citations(*(s.citations for s in backed))))
     points = dedupe(points, lambda x, y: similarity(x.text, y.text) >= 0.8, _with)[:max_points]
     if len(points) < min_points:  # the model gave too few usable points: fill from the best-supported statements
         ranked = sorted(statements, key=lambda s: -len({c.source for c in s.citations}))
@@ -329,6 +334,10 @@ async def summarize(
                 Discrepancy(topic=d.topic.strip(), claims=[Claim(statement=s.text, citations=s.citations) for s in cited])
             )
     return points, disagreements
+
+
+def _backs(statement: Statement, point: str) -> bool:
+    return supports(" ".join([statement.text, *(c.quote for c in statement.citations)]), point)
 
 
 def _sources_label(citations: list[Citation]) -> str:

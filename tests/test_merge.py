@@ -392,3 +392,14 @@ def test_statements_number_facts_positions_and_movements_in_order() -> None:
     assert [s.text for s in st] == ["Russia deployed 500 troops.", "Russia: Backs Assad.",
                                    "Russia: deployed troops (500 troops) in Latakia"]
     assert [s.source for s in st] == ["a.txt", "b.txt", "a.txt"]
+
+
+async def test_a_key_point_naming_the_wrong_statement_is_cited_by_the_statements_that_back_it() -> None:
+    st = statements()
+    # The point speaks of the death toll but names statement 1 (troops): the citation must follow the words.
+    model = FakeModel({"key_points": [{"text": "The war has claimed 240,000 lives.", "ids": [1]},
+                                      {"text": "Elephants migrated across Kenya.", "ids": [2]}],
+                       "disagreements": []})
+    points, _ = await summarize(model, st, min_points=1)
+    assert [p.text for p in points] == ["The war has claimed 240,000 lives."]
+    assert points[0].citations == st[2].citations

@@ -75,13 +75,22 @@ def test_placeholder_items_copied_from_the_layout_are_dropped(batch003: Batch) -
         positions=[{"actor": "Russia", "stance": "What they say or want.", "quote": quote},
                    {"actor": "Russia", "stance": "Keeps its naval base.", "quote": quote}],
         movements=[{"actor": "Russia", "what": "what is deployed or done", "quote": quote},
-                   {"actor": "Russia", "what": "keeps ships", "where": "place or empty", "when": "Time or empty",
+                   {"actor": "Russia", "what": "keeps a naval base", "where": "place or empty", "when": "Time or empty",
                     "scale": "numbers or empty", "quote": quote}],
         open_questions=[{"question": "A question the article leaves open?", "quote": quote}],
     ), batch003)
     assert out.facts == [] and out.actors == [] and out.questions == []
     assert [p.stance for p in out.positions] == ["Keeps its naval base."]
-    assert [(m.what, m.where, m.when, m.scale) for m in out.movements] == [("keeps ships", "", "", "")]
+    assert [(m.what, m.where, m.when, m.scale) for m in out.movements] == [("keeps a naval base", "", "", "")]
+
+
+def test_a_position_whose_real_quote_says_nothing_of_its_stance_is_dropped(batch003: Batch) -> None:
+    out = ground_notes(notes(positions=[
+        {"actor": "Sergey Lavrov", "stance": "Supports the Syrian government's military support.",
+         "quote": "Russia maintains a naval base at Tartus"},
+    ]), batch003)
+    assert out.positions == []
+    assert (out.proposed, out.dropped) == (1, 1)
 
 
 def test_an_actor_whose_quote_does_not_name_them_gets_the_first_sentence_that_does(batch003: Batch) -> None:

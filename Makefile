@@ -1,0 +1,51 @@
+# The two commands a new user needs:
+#   make briefing   install, then brief seeds/ -> briefings/seeds.md and briefings/seeds.json
+#   make test       install with every extra, then run the whole test suite
+# Both create .venv with the machine's python3 when it is missing.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+# llama-cpp-python compiles llama.cpp from source on first install (~5 min on 2 cores; pip caches the wheel).
+export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
+RECORD_PORT ?= 8765
+
+.PHONY: briefing test record bench eval lint clean help
+
+help:
+	@echo "make briefing  - brief seeds/ into briefings/seeds.md and .json (embedded model unless configured)"
+	@echo "make test      - install every extra and run the whole test suite"
+	@echo "make record    - re-record the HTTP cassettes from the embedded model server"
+	@echo "make bench     - measure speed and cost on the seeds"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Stamps re-run the install whenever pyproject.toml changes.
+$(VENV)/.installed-local: pyproject.toml | $(PY)
+	$(PIP) install --progress-bar off -e ".[local]"
+	@touch $@
+
+$(VENV)/.installed-all: pyproject.toml | $(PY)
+	$(PIP) install --progress-bar off -e ".[all]"
+	@touch $@ $(VENV)/.installed-local
+
+briefing: $(VENV)/.installed-local
+	$(VENV)/bin/briefing run seeds/ -o briefings/seeds.md --json briefings/seeds.json
+
+# pytest exits 5 when it collected no test: that must fail, never pass by accident.
+test: $(VENV)/.installed-all
+	@$(PY) -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$status
+
+# Re-record every cassette from a real embedded model server on a fixed loopback port.
+record: $(VENV)/.installed-all
+	$(PY) -m tests.record --port $(RECORD_PORT)
+
+bench: $(VENV)/.installed-all
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) briefings .pytest_cache .hypothesis
