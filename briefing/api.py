@@ -46,7 +46,8 @@ async def open_model(
                 model = model or DEFAULT_OPENAI_MODEL
             elif model is None:
                 model = await first_model(settings.base_url or "", settings.api_key)
-            client = OpenAIModel(base_url=settings.base_url, api_key=settings.api_key, model=model, **common)
+            client = OpenAIModel(base_url=settings.base_url, api_key=settings.api_key, model=model,
+                                 schema_in_json_mode=settings.schema_hint, **common)
         stack.push_async_callback(client.aclose)
         yield client
 

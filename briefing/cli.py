@@ -86,6 +86,9 @@ def model_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--api-key", help="API key [env OPENAI_API_KEY]. Without key and base URL the embedded "
                      "model is used."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the response cache."),
+        click.option("--schema-hint", is_flag=True, default=None, help="Send the answer's JSON schema with "
+                     "json_object mode (llama.cpp servers then constrain the output; on for the embedded model) "
+                     "[env BRIEFING_SCHEMA_HINT=1]."),
         click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache folder [env BRIEFING_CACHE_DIR]."),
         click.option("--concurrency", type=click.IntRange(1, 64), help="Parallel model calls [default: 1 for "
                      "the embedded model, 4 for a custom server, 8 for OpenAI]."),
@@ -110,6 +113,8 @@ def settings_from(kw: dict[str, Any]) -> Settings:
     )
     if kw.pop("no_cache", False):
         overrides["use_cache"] = False
+    if kw.pop("schema_hint", None):
+        overrides["schema_hint"] = True
     return Settings.from_env(**overrides)
 
 
@@ -153,7 +158,8 @@ def report_run(reporter: Reporter, briefing: Any, outputs: list[Path]) -> None:
     u, st = briefing.usage, briefing.stats
     briefed = sum(1 for s in briefing.sources if s.status == "briefed")
     reporter.note(
-        f"briefing: {briefed} sources, {st.chunks} chunks; {u.model_calls} model calls ({u.cached_calls} cached), "
+        f"briefing: {briefed} sources, {st.chunks} chunks; {u.model_calls} model call{'s' if u.model_calls != 1 else ''}"
+        f" ({u.cached_calls} cached), "
         f"{u.prompt_tokens:,} prompt + {u.completion_tokens:,} completion tokens; "
         f"{st.items_grounded}/{st.items_proposed} items grounded; {u.seconds:.1f} s"
         + (f" -> {', '.join(str(p) for p in outputs)}" if outputs else "")

@@ -43,6 +43,9 @@ class Settings:
     local_model_path: Path | None = None  # any GGUF instead of the bundled Qwen2.5-Coder-1.5B
     local_threads: int | None = None
     max_tokens_budget: int | None = None
+    # Send the pydantic schema inside {"type": "json_object", "schema": ...}: llama.cpp servers then constrain
+    # the answer to it (compact JSON, bounded lists; about half the time). Always on for the embedded model.
+    schema_hint: bool = False
     request_timeout: float = 600.0
     max_attempts: int = 4
     chunk_tokens: int = 900
@@ -97,6 +100,8 @@ class Settings:
         }
         if env.get("BRIEFING_NO_CACHE", "").lower() in {"1", "true", "yes"}:
             values["use_cache"] = False
+        if env.get("BRIEFING_SCHEMA_HINT", "").lower() in {"1", "true", "yes"}:
+            values["schema_hint"] = True
         known = {f.name for f in fields(cls)}
         for key, value in overrides.items():
             if key not in known:

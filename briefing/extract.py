@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .aliases import known_kind, mention_terms
-from .grounding import find_mention, ground, mentions, supports
+from .grounding import context_of, find_mention, ground, mentions, supports
 from .llm import ModelClient
 from .models import (
     Actor,
@@ -103,8 +103,12 @@ def ground_notes(notes: ChunkNotes, batch: Batch) -> Grounded:
         return [citation]
 
     def backed(claim: str, citations: list[Citation] | None, actor: str = "") -> list[Citation] | None:
-        """The quote exists; does it also say something of the claim? Else the item is dropped."""
-        if citations and not supports(citations[0].quote, claim, actor):
+        """The quote exists; does it say something of the claim, and is the actor named there (or in the
+        sentence before)? Else the item is dropped: a small model pairs claims with unrelated sentences."""
+        if not citations:
+            return None
+        named = not actor or mentions(context_of(citations[0], batch.source, batch.spans), mention_terms(actor))
+        if not named or not supports(citations[0].quote, claim, actor):
             out.dropped += 1
             return None
         return citations

@@ -168,6 +168,20 @@ def find_mention(terms: list[str], source: Source, spans: list[tuple[int, int]])
     return None
 
 
+def context_of(citation: Citation, source: Source, spans: list[tuple[int, int]]) -> str:
+    """The sentence holding a citation plus the one before it (where 'He added:' finds its 'he')."""
+    for lo, hi in spans:
+        if lo <= citation.start < hi:
+            sentences = _sentences(source.text, lo, hi)
+            for i, (a, b) in enumerate(sentences):
+                if a <= citation.start < b or (b <= citation.start and i + 1 < len(sentences)
+                                                and citation.start < sentences[i + 1][0]):
+                    first = sentences[max(0, i - 1)][0]
+                    last = max(b, citation.end)
+                    return source.text[first:last]
+    return citation.quote
+
+
 def mentions(quote: str, terms: list[str]) -> bool:
     folded = fold(quote).text
     return any(re.search(r"(?<!\w)" + re.escape(fold(t).text) + r"(?!\w)", folded) for t in terms if t.strip())

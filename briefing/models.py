@@ -11,9 +11,9 @@ Three groups:
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # --------------------------------------------------------------------------- inputs
 
@@ -58,6 +58,12 @@ class Chunk(Strict):
 ActorKind = Literal["person", "state", "organisation", "armed group", "other"]
 
 
+# List bounds the model is told through the JSON schema (llama.cpp turns maxItems into its grammar, so a
+# small model cannot loop in a list). Longer lists from other endpoints are trimmed, not rejected.
+# (maxLength on strings was measured too: it made llama.cpp's grammar so large a chunk took 4x longer.)
+MAX_ITEMS = {"facts": 3, "actors": 6, "positions": 3, "movements": 3, "open_questions": 2}
+
+
 class NoteFact(Strict):
     text: str = Field(description="One key fact stated in the article, in one short sentence.")
     quote: str = Field(description="The exact words from the article that state it (copied verbatim).")
@@ -93,11 +99,23 @@ class NoteQuestion(Strict):
 class ChunkNotes(Strict):
     """The map step's answer for one chunk. Every list may be empty."""
 
-    facts: list[NoteFact] = Field(default_factory=list, description="Key facts, most important first.")
-    actors: list[NoteActor] = Field(default_factory=list, description="People, states, organisations, armed groups.")
-    positions: list[NotePosition] = Field(default_factory=list, description="Stances actors take.")
-    movements: list[NoteMovement] = Field(default_factory=list, description="Military movements.")
-    open_questions: list[NoteQuestion] = Field(default_factory=list, description="Questions left open.")
+    facts: list[NoteFact] = Field(default_factory=list, description="Key facts, most important first.",
+                                  json_schema_extra={"maxItems": MAX_ITEMS["facts"]})
+    actors: list[NoteActor] = Field(default_factory=list, description="People, states, organisations, armed groups.",
+                                    json_schema_extra={"maxItems": MAX_ITEMS["actors"]})
+    positions: list[NotePosition] = Field(default_factory=list, description="Stances actors take.",
+                                          json_schema_extra={"maxItems": MAX_ITEMS["positions"]})
+    movements: list[NoteMovement] = Field(default_factory=list, description="Military movements.",
+                                          json_schema_extra={"maxItems": MAX_ITEMS["movements"]})
+    open_questions: list[NoteQuestion] = Field(default_factory=list, description="Questions left open.",
+                                               json_schema_extra={"maxItems": MAX_ITEMS["open_questions"]})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _trim(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = {k: v[: MAX_ITEMS[k]] if k in MAX_ITEMS and isinstance(v, list) else v for k, v in data.items()}
+        return data
 
 
 # --------------------------------------------------------------------------- the briefing
