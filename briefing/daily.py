@@ -64,6 +64,18 @@ def day_folder(sources_dir: Path, day: str) -> Path:
     return folder if folder.is_dir() else sources_dir
 
 
+_DAY_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def day_inputs(sources_dir: Path, day: str) -> list[Path]:
+    """What to brief for `day`: its own folder when there is one; otherwise everything in `sources_dir`
+    except the other days' folders (yesterday's articles are not today's news)."""
+    folder = day_folder(sources_dir, day)
+    if folder != sources_dir:
+        return [folder]
+    return sorted(p for p in sources_dir.iterdir() if not (p.is_dir() and _DAY_NAME.fullmatch(p.name)))
+
+
 def output_paths(out_dir: Path, day: str) -> tuple[Path, Path]:
     """(`OUT/<day>.md`, `OUT/<day>.json`)."""
     day = parse_date(day)
@@ -262,11 +274,12 @@ async def arun_daily(
     """Brief one day (see the module docstring). `sources_dir`/`out_dir` default to the settings'
     `sources_dir`/`daily_dir`; with no output folder nothing is written and there is no "Since" part."""
     day = parse_date(day)
-    folder = day_folder(_sources_dir(settings, sources_dir), day)
+    root = _sources_dir(settings, sources_dir)
+    folder = day_folder(root, day)
     out_dir = out_dir or settings.daily_dir
     try:
         briefing = await agenerate_briefing(
-            [folder], settings=settings, client=client, title=title, date=day, progress=progress, on_status=on_status
+            day_inputs(root, day), settings=settings, client=client, title=title, date=day, progress=progress, on_status=on_status
         )
     except NothingToBrief as exc:
         why = "; ".join(f"{path}: {reason}" for path, reason in exc.skipped) or "it holds no .txt or .md file"

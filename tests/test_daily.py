@@ -284,3 +284,14 @@ def test_cli_daily_errors_are_one_line_with_the_fix(tmp_path: Path) -> None:
                                          "--date", "05/01/2024"])
     assert bad_date.exit_code == 1 and "the date must look like 2024-05-01" in bad_date.stderr
     assert "Traceback" not in result.output + bad_date.output
+
+
+def test_without_a_folder_for_the_day_other_days_folders_are_not_briefed(tmp_path):
+    from briefing.daily import day_inputs
+
+    (tmp_path / "2015-09-27").mkdir()
+    (tmp_path / "2015-09-27" / "old.txt").write_text("Yesterday's news.")
+    (tmp_path / "loose.txt").write_text("Today's loose article.")
+    (tmp_path / "wires").mkdir()
+    assert day_inputs(tmp_path, "2015-09-28") == [tmp_path / "loose.txt", tmp_path / "wires"]
+    assert day_inputs(tmp_path, "2015-09-27") == [tmp_path / "2015-09-27"]
