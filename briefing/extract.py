@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .aliases import known_kind, mention_terms
-from .grounding import context_of, find_mention, ground, mentions, supports
+from .aliases import TITLES, known_kind, mention_terms
+from .grounding import content_stems, context_of, find_mention, ground, mentions, supports
 from .llm import ModelClient
 from .models import (
     Actor,
@@ -130,7 +130,12 @@ def ground_notes(notes: ChunkNotes, batch: Batch) -> Grounded:
         if c:
             out.actors.append(Actor(name=a.name.strip(), kind=known_kind(a.name) or a.kind, role=a.role.strip(),
                                     citations=c))
+    roles = {a.name.strip().casefold(): a.role for a in notes.actors}
     for p in notes.positions:
+        if _only_a_title(p.stance, p.actor, roles.get(p.actor.strip().casefold(), "")):
+            out.proposed += 1
+            out.dropped += 1
+            continue
         if (p.actor.strip() and p.stance.strip() and not _placeholder(p.stance)
                 and (c := backed(p.stance, cite(p.quote), p.actor))):
             out.positions.append(Position(actor=p.actor.strip(), stance=p.stance.strip(), citations=c))
@@ -166,6 +171,14 @@ _PLACEHOLDERS = {
 
 def _placeholder(*texts: str) -> bool:
     return any(t.strip().strip("<>.?").strip().casefold() in _PLACEHOLDERS for t in texts)
+
+
+_TITLE_WORDS = " ".join(TITLES) + " chief policy affairs foreign security head leader ally long-time longtime country"
+
+
+def _only_a_title(stance: str, actor: str, role: str) -> bool:
+    """A 'stance' that only restates who the actor is ('President of Russia', 'long-time ally') says nothing."""
+    return not (content_stems(stance) - content_stems(f"{actor} {role} {_TITLE_WORDS}"))
 
 
 def _detail(text: str) -> str:

@@ -296,3 +296,15 @@ def test_the_seeds_decode_to_exactly_the_text_their_files_hold() -> None:
     for s in load_sources([SEEDS]).sources:
         assert isinstance(s, Source)
         assert s.text == file_text(str(Path(s.path).relative_to(ROOT)))
+
+
+def test_a_position_that_only_restates_the_actors_title_is_dropped(batch003: Batch) -> None:
+    out = ground_notes(notes(
+        actors=[{"name": "Sergey Lavrov", "kind": "person", "role": "Russian foreign minister",
+                 "quote": "Russian foreign minister Sergey Lavrov"}],
+        positions=[{"actor": "Sergey Lavrov", "stance": "Russia's foreign minister.",
+                    "quote": "Russian foreign minister Sergey Lavrov said that Russia is airlifting weapons"},
+                   {"actor": "Sergey Lavrov", "stance": "Says Russia is airlifting weapons to Syria.",
+                    "quote": "Russian foreign minister Sergey Lavrov said that Russia is airlifting weapons"}],
+    ), batch003)
+    assert [p.stance for p in out.positions] == ["Says Russia is airlifting weapons to Syria."]

@@ -16,9 +16,13 @@ def esc(text: str) -> str:
 
 
 class Footnotes:
-    """Numbers citations in order of first use; the same span keeps its number."""
+    """Numbers citations in order of first use; the same span keeps its number.
 
-    def __init__(self) -> None:
+    `mark` formats one reference: Markdown footnotes by default, `"[{}]"` for Slack.
+    """
+
+    def __init__(self, mark: str = "[^{}]") -> None:
+        self.mark = mark
         self.order: list[Citation] = []
         self._index: dict[tuple[str, int, int], int] = {}
 
@@ -29,7 +33,7 @@ class Footnotes:
             if key not in self._index:
                 self.order.append(c)
                 self._index[key] = len(self.order)
-            marks.append(f"[^{self._index[key]}]")
+            marks.append(self.mark.format(self._index[key]))
         return "".join(marks)
 
     def render(self) -> list[str]:

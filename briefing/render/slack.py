@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models import Briefing, Changes, Citation, Cited, MilitaryMovement
+from ..models import Briefing, Changes, Cited, MilitaryMovement
+from .markdown import Footnotes
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -79,22 +80,15 @@ class SlackMessage:
         return bool(self.cut)
 
 
-class _Notes:
-    """Numbers citations in order of first use, like the Markdown footnotes."""
+class _Notes(Footnotes):
+    """Numbers citations in order of first use, like the Markdown footnotes, as ` [1][2]`."""
 
     def __init__(self) -> None:
-        self.order: list[Citation] = []
-        self._index: dict[tuple[str, int, int], int] = {}
+        super().__init__(mark="[{}]")
 
     def refs(self, item: Cited) -> str:
-        marks = []
-        for c in item.citations:
-            key = (c.source, c.start, c.end)
-            if key not in self._index:
-                self.order.append(c)
-                self._index[key] = len(self.order)
-            marks.append(f"[{self._index[key]}]")
-        return " " + "".join(marks) if marks else ""
+        marks = super().refs(item)
+        return " " + marks if marks else ""
 
 
 def _short_path(path: str) -> str:
