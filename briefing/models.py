@@ -204,8 +204,10 @@ class Usage(Strict):
 class Stats(Strict):
     chunks: int = Field(default=0, description="Chunks summarized.")
     items_proposed: int = Field(default=0, description="Items the model proposed (before grounding).")
-    items_grounded: int = Field(default=0, description="Items whose quote was found in the source.")
-    items_dropped: int = Field(default=0, description="Items dropped because their quote was not in the source.")
+    items_grounded: int = Field(default=0, description="Items kept: quote found in the source and backing the item.")
+    items_dropped: int = Field(
+        default=0, description="Items dropped: quote not in the source, not backing the claim, or only a title."
+    )
     chunks_failed: int = Field(default=0, description="Chunks whose notes could not be obtained.")
 
 

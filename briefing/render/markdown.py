@@ -116,8 +116,8 @@ def to_markdown(briefing: Briefing) -> str:
     lines += [
         "## How this briefing was made",
         "",
-        f"{st.chunks} chunks summarized; {st.items_grounded} of {st.items_proposed} proposed items were found "
-        f"in their sources, {st.items_dropped} dropped as ungrounded"
+        f"{st.chunks} chunks summarized; {st.items_grounded} of {st.items_proposed} items the model proposed were "
+        f"kept; {st.items_dropped} dropped because their quote is not in the source or does not back the claim"
         + (f"; {st.chunks_failed} chunk{'s' if st.chunks_failed != 1 else ''} failed" if st.chunks_failed else "")
         + f". {u.model_calls} model calls ({u.cached_calls} answered from cache), "
         f"{u.prompt_tokens:,} prompt + {u.completion_tokens:,} completion tokens, {u.seconds:.0f} s.",
