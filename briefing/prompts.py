@@ -8,6 +8,7 @@ never renders a silent blank. Templates produce chat messages: the text before a
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,20 @@ import jinja2
 
 from .errors import PromptError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+def find_prompts_dir(candidates: list[Path] | None = None) -> Path:
+    """`prompts/` beside the package (a checkout or editable install), else the copy a regular
+    `pip install` puts under `<prefix>/share/briefing/prompts`."""
+    candidates = candidates or [
+        Path(__file__).resolve().parent.parent / "prompts",
+        Path(sys.prefix) / "share" / "briefing" / "prompts",
+    ]
+    for folder in candidates:
+        if (folder / "extract.j2").is_file():
+            return folder
+    return candidates[0]
+
+
+PROMPTS_DIR = find_prompts_dir()
 _SPLIT = "### user"
 
 

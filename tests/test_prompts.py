@@ -93,3 +93,13 @@ def test_extract_messages_put_the_batch_text_inside_the_delimiters() -> None:
 def test_as_data_changes_nothing_in_ordinary_article_text() -> None:
     text = "Russia’s “imminent” move: <b>500</b> troops & 28 jets; a < b > c."
     assert as_data(text) == text
+
+
+def test_the_installed_copy_of_the_prompts_is_used_when_there_is_no_checkout(tmp_path):
+    from briefing.prompts import find_prompts_dir
+
+    missing, installed = tmp_path / "checkout" / "prompts", tmp_path / "share" / "briefing" / "prompts"
+    installed.mkdir(parents=True)
+    (installed / "extract.j2").write_text("x")
+    assert find_prompts_dir([missing, installed]) == installed
+    assert find_prompts_dir([missing]) == missing  # nothing found: the error will name the checkout folder
