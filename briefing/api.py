@@ -16,7 +16,7 @@ from pathlib import Path
 from .cache import ResponseCache
 from .config import DEFAULT_OPENAI_MODEL, LOCAL_MODEL_ALIAS, Settings
 from .llm import ModelClient, OpenAIModel, UsageMeter, first_model
-from .models import Briefing, Source, SourceRecord
+from .models import Briefing, SourceRecord
 from .pipeline import Progress, run_pipeline
 from .sources import Loaded, load_sources, source_from_text
 
@@ -97,11 +97,7 @@ def load_inputs(paths: Iterable[str | Path] = (), articles: Sequence[tuple[str, 
     """Files and folders, plus inline (name, text) articles, as one `Loaded`."""
     loaded = load_sources(list(paths)) if paths else Loaded()
     for name, text in articles:
-        result = source_from_text(name, text)
-        if isinstance(result, Source):
-            loaded.sources.append(result)
-        else:
-            loaded.skipped.append(result)
+        loaded.add(source_from_text(name, text))
     return loaded
 
 

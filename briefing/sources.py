@@ -60,6 +60,13 @@ class Loaded:
     sources: list[Source] = field(default_factory=list)
     skipped: list[SourceRecord] = field(default_factory=list)
 
+    def add(self, result: Source | SourceRecord) -> None:
+        """File a loaded article, or a skipped file with its reason."""
+        if isinstance(result, Source):
+            self.sources.append(result)
+        else:
+            self.skipped.append(result)
+
     @property
     def records(self) -> list[SourceRecord]:
         briefed = [
@@ -211,9 +218,5 @@ def load_sources(paths: Iterable[str | Path], *, max_bytes: int = MAX_BYTES) -> 
         except OSError as exc:
             loaded.skipped.append(SourceRecord(path=path, status="skipped", reason=f"cannot read: {exc.strerror}"))
             continue
-        result = source_from_bytes(path, raw)
-        if isinstance(result, Source):
-            loaded.sources.append(result)
-        else:
-            loaded.skipped.append(result)
+        loaded.add(source_from_bytes(path, raw))
     return loaded
