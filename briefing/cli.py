@@ -26,7 +26,8 @@ log = logging.getLogger("briefing")
 
 
 class Reporter:
-    """Progress bar and status lines on stderr; silent with --quiet, plain lines when not a terminal."""
+    """Progress bar on stderr when it is a terminal; status lines and a closing summary either way;
+    nothing at all with --quiet."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
@@ -60,8 +61,7 @@ class Reporter:
             if stage not in self._tasks:
                 self._tasks[stage] = self._progress.add_task(self.LABELS.get(stage, stage), total=total)
             self._progress.update(self._tasks[stage], completed=done, total=total)
-        elif stage == "notes" and done:
-            click.echo(f"briefing: chunks summarized {done}/{total}", err=True)
+        # Not a terminal (cron, CI, a pipe): no progress bar, only the status lines and the closing summary.
 
     def status(self, message: str) -> None:
         if self.quiet:
