@@ -26,6 +26,9 @@ from .models import (
 from .prompts import render
 
 NOTES_MAX_TOKENS = 1200
+# How much of a claim its quote must contain (content words, actor's name aside): half for facts and
+# movements (what moved must be in the quote), a third for stances, which paraphrase more.
+STANCE_SUPPORT = 1 / 3
 
 
 @dataclass
@@ -102,13 +105,14 @@ def ground_notes(notes: ChunkNotes, batch: Batch) -> Grounded:
             return None
         return [citation]
 
-    def backed(claim: str, citations: list[Citation] | None, actor: str = "") -> list[Citation] | None:
-        """The quote exists; does it say something of the claim, and is the actor named there (or in the
+    def backed(claim: str, citations: list[Citation] | None, actor: str = "", share: float = 0.5
+               ) -> list[Citation] | None:
+        """The quote exists; does it say enough of the claim, and is the actor named there (or in the
         sentence before)? Else the item is dropped: a small model pairs claims with unrelated sentences."""
         if not citations:
             return None
         named = not actor or mentions(context_of(citations[0], batch.source, batch.spans), mention_terms(actor))
-        if not named or not supports(citations[0].quote, claim, actor):
+        if not named or not supports(citations[0].quote, claim, actor, share):
             out.dropped += 1
             return None
         return citations
@@ -137,11 +141,11 @@ def ground_notes(notes: ChunkNotes, batch: Batch) -> Grounded:
             out.dropped += 1
             continue
         if (p.actor.strip() and p.stance.strip() and not _placeholder(p.stance)
-                and (c := backed(p.stance, cite(p.quote), p.actor))):
+                and (c := backed(p.stance, cite(p.quote), p.actor, STANCE_SUPPORT))):
             out.positions.append(Position(actor=p.actor.strip(), stance=p.stance.strip(), citations=c))
     for m in notes.movements:
         if (m.actor.strip() and m.what.strip() and not _placeholder(m.what)
-                and (c := backed(f"{m.what} {m.where} {m.scale}", cite(m.quote), m.actor))):
+                and (c := backed(m.what, cite(m.quote), m.actor))):
             out.movements.append(
                 MilitaryMovement(
                     actor=m.actor.strip(), what=m.what.strip(), where=_detail(m.where), when=_detail(m.when),

@@ -66,6 +66,20 @@ def _clean(quote: str) -> str:
     return quote.replace("...", " ").replace("…", " ")
 
 
+def _find_whole(hay: str, needle: str, lo: int, hi: int) -> int:
+    """First occurrence of `needle` in hay[lo:hi] that starts and ends on word boundaries, else the first
+    occurrence at all (snapped to whole words by the caller), else -1."""
+    first = at = hay.find(needle, lo, hi)
+    while at >= 0:
+        starts = at == 0 or not (hay[at - 1].isalnum() and hay[at].isalnum())
+        end = at + len(needle)
+        ends = end >= len(hay) or not (hay[end - 1].isalnum() and hay[end].isalnum())
+        if starts and ends:
+            return at
+        at = hay.find(needle, at + 1, hi)
+    return first
+
+
 def _snap(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
     """Widen [start, end) to whole words, within [lo, hi), and trim surrounding spaces."""
     while start > lo and text[start - 1].isalnum() and text[start].isalnum():
@@ -89,15 +103,15 @@ def ground(quote: str, source: Source, spans: list[tuple[int, int]]) -> Citation
     def cite(a: int, b: int) -> Citation:
         return Citation(source=source.path, start=a, end=b, quote=text[a:b])
 
-    for lo, hi in spans:  # 1. exact
-        at = text.find(wanted, lo, hi)
+    for lo, hi in spans:  # 1. exact, preferring a match of whole words ("solution" is not in "resolution")
+        at = _find_whole(text, wanted, lo, hi)
         if at >= 0:
             return cite(*_snap(text, at, at + len(wanted), lo, hi))
 
     needle = fold(wanted).text
     for lo, hi in spans:  # 2. normalised
         hay = fold(text[lo:hi], lo)
-        at = hay.text.find(needle)
+        at = _find_whole(hay.text, needle, 0, len(hay.text))
         if at >= 0:
             a, b = hay.index[at], hay.index[at + len(needle) - 1] + 1
             return cite(*_snap(text, a, b, lo, hi))
@@ -197,12 +211,22 @@ def content_stems(text: str) -> set[str]:
     return {w[:5] for w in words if len(w) >= 4 and w not in _STOP}
 
 
-def supports(quote: str, claim: str, actor: str = "") -> bool:
-    """Whether a quote says something of the claim: they share a content word besides the actor's name.
+def supports(quote: str, claim: str, actor: str = "", share: float = 0.5) -> bool:
+    """Whether a quote says something of the claim: at least `share` of the claim's content words,
+    the actor's name aside, are in it (and at least one).
 
-    A cheap check against a small model's habit of pairing a claim with an unrelated real sentence.
+    A cheap check against a small model's habit of pairing a claim with an unrelated real sentence
+    ("deployed 500 troops to Latakia" cited by a sentence about shipments alarming the US).
     """
-    return bool((content_stems(claim) - content_stems(actor)) & content_stems(quote))
+    wanted = content_stems(claim) - content_stems(actor)
+    shared = wanted & content_stems(quote)
+    return bool(shared) and len(shared) / len(wanted) >= share
+
+
+def coverage(claim: str, evidence: str) -> float:
+    """Share of the claim's content words that the evidence contains (0 when the claim has none)."""
+    wanted = content_stems(claim)
+    return len(wanted & content_stems(evidence)) / len(wanted) if wanted else 0.0
 
 
 def verify(citation: Citation, text: str) -> bool:

@@ -24,7 +24,7 @@ from .aliases import AliasResolver
 from .chunking import count_tokens
 from .errors import BudgetExceeded, ModelError
 from .extract import Grounded
-from .grounding import fold, supports
+from .grounding import coverage, fold
 from .llm import ModelClient
 from .models import (
     Actor,
@@ -243,8 +243,12 @@ class DisagreementOut(BaseModel):
 
 
 class SummaryOut(BaseModel):
-    key_points: list[PointOut] = Field(default_factory=list, description="Key points, most important first.")
-    disagreements: list[DisagreementOut] = Field(default_factory=list, description="Conflicting statements.")
+    # minItems/maxItems reach llama.cpp's grammar (schema hint): without a floor the small model stopped
+    # after one key point. Other endpoints only read them as guidance; the code checks the result anyway.
+    key_points: list[PointOut] = Field(default_factory=list, description="Key points, most important first.",
+                                       json_schema_extra={"minItems": 3, "maxItems": 6})
+    disagreements: list[DisagreementOut] = Field(default_factory=list, description="Conflicting statements.",
+                                                 json_schema_extra={"maxItems": 4})
 
 
 @dataclass
@@ -336,8 +340,11 @@ async def summarize(
     return points, disagreements
 
 
+BACKING = 0.5  # share of a key point's content words its statement must contain
+
+
 def _backs(statement: Statement, point: str) -> bool:
-    return supports(" ".join([statement.text, *(c.quote for c in statement.citations)]), point)
+    return coverage(point, " ".join([statement.text, *(c.quote for c in statement.citations)])) >= BACKING
 
 
 def _sources_label(citations: list[Citation]) -> str:

@@ -224,3 +224,22 @@ def test_mentions_folds_case_and_quote_marks_but_needs_whole_words() -> None:
     assert mentions("Israel’s defense chief", ["Israel's"])
     assert not mentions("Russians said so", ["Russia"])
     assert not mentions("anything at all", ["", "  "])
+
+
+def test_an_exact_quote_grounds_to_whole_words_not_inside_a_longer_word():
+    source = source_from_text("s.txt", "They want a resolution to the war. Any solution to the crisis must include him.")
+    assert isinstance(source, Source)
+    c = ground("solution to the crisis", source, [(0, len(source.text))])
+    assert c is not None and c.quote == "solution to the crisis"
+    assert source.text[c.start - 4 : c.start] == "Any "
+
+
+def test_a_quote_backs_a_claim_only_when_it_holds_enough_of_the_claims_words():
+    from briefing.grounding import supports
+
+    shipments = "Russian military shipments to Syria have alarmed the US and its allies in recent weeks"
+    assert not supports(shipments, "deployed 500 troops to a base in Latakia", "Russia")
+    assert supports("Russia is airlifting weapons to Syria", "airlifting weapons to Syria", "Russia")
+    backing = "Putin said backing Assad was the only way to defeat the terrorism"
+    assert supports(backing, "backing Assad's government", "Vladimir Putin", share=1 / 3)
+    assert not supports(backing, "backing Assad's government", "Vladimir Putin", share=0.9)

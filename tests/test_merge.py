@@ -403,3 +403,9 @@ async def test_a_key_point_naming_the_wrong_statement_is_cited_by_the_statements
     points, _ = await summarize(model, st, min_points=1)
     assert [p.text for p in points] == ["The war has claimed 240,000 lives."]
     assert points[0].citations == st[2].citations
+
+
+def test_the_summary_schema_asks_llama_cpp_for_three_to_six_key_points():
+    schema = SummaryOut.model_json_schema()
+    assert schema["properties"]["key_points"]["minItems"] == 3
+    assert schema["properties"]["key_points"]["maxItems"] == 6
