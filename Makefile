@@ -18,6 +18,7 @@ help:
 	@echo "make test      - install every extra and run the whole test suite"
 	@echo "make record    - re-record the HTTP cassettes from the embedded model server"
 	@echo "make bench     - measure speed and cost on the seeds"
+	@echo "make eval      - brief and score the evaluation clusters in ../shared/eval"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +47,10 @@ record: $(VENV)/.installed-all
 
 bench: $(VENV)/.installed-all
 	$(PY) -m bench.run
+
+# Brief and score the MultiLing 2011 clusters in ../shared/eval (CLUSTERS=path... for a subset).
+eval: $(VENV)/.installed-all
+	$(PY) -m eval.run $(CLUSTERS)
 
 clean:
 	rm -rf $(VENV) briefings .pytest_cache .hypothesis

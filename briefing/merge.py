@@ -153,7 +153,7 @@ def merge(notes: Grounded) -> Merged:
 _NUMBER = re.compile(
     r"(?P<num>(?:more than |over |nearly |almost |about |some |at least )?"
     r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?: (?:million|thousand))?|thousands|hundreds|dozens)"
-    r"(?P<gap>(?: [\w-]+){0,2}?) (?P<unit>troops|soldiers|servicemen|personnel|lives|people|dead|deaths|"
+    r"(?P<gap>(?: [\w-]+){0,2}?) (?P<unit>troops|soldiers|servicemen|personnel|lives|dead|deaths|"
     r"fighter jets|fighter aircraft|aircraft|jets|planes|warplanes|tanks|helicopters|refugees)\b",
     re.IGNORECASE,
 )
@@ -180,7 +180,9 @@ def numeric_discrepancies(sources: list[Source], spans: dict[str, list[tuple[int
             for m in _NUMBER.finditer(source.text, lo, hi):
                 if not _GAP_OK.match(m.group("gap")):
                     continue
-                topic = UNITS[m.group("unit").lower()]
+                topic = UNITS.get(" ".join(m.group("unit").lower().split()))
+                if topic is None:
+                    continue
                 if source.path in found[topic]:
                     continue
                 a, b = _sentence_around(source.text, m.start(), m.end(), lo, hi)

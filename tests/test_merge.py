@@ -409,3 +409,9 @@ def test_the_summary_schema_asks_llama_cpp_for_three_to_six_key_points():
     schema = SummaryOut.model_json_schema()
     assert schema["properties"]["key_points"]["minItems"] == 3
     assert schema["properties"]["key_points"]["maxItems"] == 6
+
+
+def test_figures_of_people_in_general_are_not_read_as_a_death_toll_and_never_crash():
+    a = source_from_text("a.txt", "The bombs killed 52 people in London. Some 700 people were injured.")
+    b = source_from_text("b.txt", "Officials said 56 people died, including the four bombers.")
+    assert numeric_discrepancies([a, b], chunk_spans([a, b])) == []
