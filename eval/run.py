@@ -76,10 +76,13 @@ def score(briefing: Briefing, articles: list[Path], references: dict[str, str]) 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("clusters", nargs="*", help="cluster folders (default: every one in ../shared/eval)")
+    parser.add_argument("clusters", nargs="*", help="cluster folders (default: every one in --eval-dir)")
+    parser.add_argument("--eval-dir", type=Path, default=EVAL_DIR, help="folder of clusters [../shared/eval]")
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "results.json")
     args = parser.parse_args()
-    folders = [Path(c) for c in args.clusters] or sorted(p for p in EVAL_DIR.iterdir() if p.is_dir())
+    if not args.clusters and not args.eval_dir.is_dir():
+        parser.error(f"no clusters given and {args.eval_dir} does not exist (pass --eval-dir or cluster folders)")
+    folders = [Path(c) for c in args.clusters] or sorted(p for p in args.eval_dir.iterdir() if p.is_dir())
     settings = Settings.from_env()
     results = {}
     for folder in folders:
