@@ -38,6 +38,7 @@ briefing: $(VENV)/.installed-local
 
 # pytest exits 5 when it collected no test: that must fail, never pass by accident.
 test: $(VENV)/.installed-all
+	$(PY) -m ruff check .
 	@$(PY) -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$status
 

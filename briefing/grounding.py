@@ -122,7 +122,7 @@ def ground(quote: str, source: Source, spans: list[tuple[int, int]]) -> Citation
     best: tuple[float, int, int, int, int] | None = None  # 3. fuzzy, sentence by sentence
     for lo, hi in spans:
         sentences = _sentences(text, lo, hi)
-        windows = sentences + [(a, d) for (a, _), (_, d) in zip(sentences, sentences[1:])]
+        windows = sentences + [(a, d) for (a, _), (_, d) in zip(sentences, sentences[1:], strict=False)]
         for w_lo, w_hi in windows:
             found = _align(text, q_words, w_lo, w_hi)
             if found and (best is None or found[0] > best[0]):

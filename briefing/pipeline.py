@@ -70,7 +70,7 @@ async def run_pipeline(
     failed: dict[str, str] = {}
     failed_chunks = 0
     ok_paths: set[str] = set()
-    for batch, task in zip(batches, tasks):  # batch order: the briefing never depends on timing
+    for batch, task in zip(batches, tasks, strict=True):  # batch order: the briefing never depends on timing
         result = task.result()
         if isinstance(result, str):
             failed.setdefault(batch.source.path, result)

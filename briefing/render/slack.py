@@ -217,7 +217,7 @@ def to_slack(briefing: Briefing, *, link: str | None = None, where: str | None =
     shown = _allot(parts, MAX_BLOCKS - 3)  # header, meta and one block kept for the closing note
     blocks: list[Block] = [header, _context(meta)]
     cut: list[str] = []
-    for (title, sections), n in zip(parts, shown):
+    for (title, sections), n in zip(parts, shown, strict=True):
         blocks += sections[:n]
         if n < len(sections):
             cut.append(f"the rest of {title}" if n else title)
