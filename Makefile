@@ -42,6 +42,9 @@ test: $(VENV)/.installed-all
 	@$(PY) -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$status
 
+lint: $(VENV)/.installed-all
+	$(PY) -m ruff check .
+
 # Re-record every cassette from a real embedded model server on a fixed loopback port.
 record: $(VENV)/.installed-all
 	$(PY) -m tests.record --port $(RECORD_PORT)
