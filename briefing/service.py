@@ -20,7 +20,7 @@ import asyncio
 import hmac
 import logging
 import secrets
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -36,7 +36,7 @@ from .daily import parse_date, read_briefing, read_markdown
 from .errors import BriefingError, BudgetExceeded, ConfigError, ModelError, NothingToBrief, SourceError
 from .llm import ModelClient
 from .models import Briefing
-from .serving import MAX_BODY_BYTES, BodyLimit, Briefer, ClientFactory, open_or_log
+from .serving import MAX_BODY_BYTES, BodyLimit, Briefer, ClientFactory, lifespan_of
 from .sources import expand
 
 log = logging.getLogger("briefing.service")
@@ -99,19 +99,11 @@ def create_app(
         client_factory = lambda _settings: nullcontext(client)  # noqa: E731
     briefer = Briefer(settings, client_factory=client_factory or open_model)
 
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI):
-        await open_or_log(briefer)
-        try:
-            yield
-        finally:
-            await briefer.aclose()
-
     app = FastAPI(
         title="briefing",
         summary="News articles in, a structured intelligence briefing out; every item cites the exact words.",
         version=_version(),
-        lifespan=lifespan,
+        lifespan=lifespan_of(briefer),
     )
     app.state.briefer = briefer
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)

@@ -21,9 +21,9 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import Future
-from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -187,6 +187,20 @@ async def open_or_log(briefer: Briefer) -> None:
         await briefer.start()
     except BriefingError as exc:
         log.error("the model client could not be opened, requests will retry: %s", exc)
+
+
+def lifespan_of(briefer: Briefer) -> Callable[[Any], AbstractAsyncContextManager[None]]:
+    """An ASGI lifespan (FastAPI or Starlette) that opens the briefer at start-up and closes it at shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        await open_or_log(briefer)
+        try:
+            yield
+        finally:
+            await briefer.aclose()
+
+    return lifespan
 
 
 # --------------------------------------------------------------------------- request size

@@ -37,7 +37,7 @@ from .errors import BriefingError, ConfigError
 from .models import Briefing
 from .render.markdown import to_markdown
 from .render.slack import SlackMessage, escape, to_slack
-from .serving import MAX_BODY_BYTES, BodyLimit, Briefer, ClientFactory, open_or_log
+from .serving import MAX_BODY_BYTES, BodyLimit, Briefer, ClientFactory, lifespan_of
 
 log = logging.getLogger("briefing.slack")
 
@@ -224,8 +224,6 @@ class _Sender:
 
 def create_asgi(settings: Settings, client_factory: ClientFactory = open_model):  # -> starlette.Starlette
     """HTTP mode: `/slack/events` (signed requests only) and `/healthz`, with the worker's lifetime."""
-    from contextlib import asynccontextmanager
-
     from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
     from starlette.applications import Starlette
     from starlette.requests import Request
@@ -241,16 +239,8 @@ def create_asgi(settings: Settings, client_factory: ClientFactory = open_model):
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    @asynccontextmanager
-    async def lifespan(_app: Starlette):
-        await open_or_log(briefer)
-        try:
-            yield
-        finally:
-            await briefer.aclose()
-
     app = Starlette(routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz)],
-                    lifespan=lifespan)
+                    lifespan=lifespan_of(briefer))
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     return app
 
