@@ -11,7 +11,7 @@ PIP    := $(PY) -m pip
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 RECORD_PORT ?= 8765
 
-.PHONY: briefing test record bench eval lint clean help
+.PHONY: briefing test record bench eval lint format clean help
 
 help:
 	@echo "make briefing  - brief seeds/ into briefings/seeds.md and .json (embedded model unless configured)"
@@ -39,11 +39,19 @@ briefing: $(VENV)/.installed-local
 # pytest exits 5 when it collected no test: that must fail, never pass by accident.
 test: $(VENV)/.installed-all
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 	@$(PY) -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$status
 
 lint: $(VENV)/.installed-all
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+
+# Format the code the way `make test` checks it.
+format: $(VENV)/.installed-all
+	$(PY) -m ruff format .
 
 # Re-record every cassette from a real embedded model server on a fixed loopback port.
 record: $(VENV)/.installed-all

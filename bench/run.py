@@ -79,8 +79,9 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             base = Settings.from_env()
             # A fresh response cache; the embedded model file is reused where it already is.
-            settings = Settings.from_env(cache_dir=Path(tmp), local_model_path=base.local_model_path
-                                         or _assembled(base))
+            settings = Settings.from_env(
+                cache_dir=Path(tmp), local_model_path=base.local_model_path or _assembled(base)
+            )
             cold = briefing_run(settings)
             print("cold:", json.dumps(cold), file=sys.stderr)
             warm = briefing_run(settings)
@@ -95,7 +96,7 @@ def main() -> int:
 def _assembled(settings: Settings) -> Path | None:
     if settings.endpoint_kind != "local":
         return None
-    from briefing.local import ensure_model
+    from briefing.model.local import ensure_model
 
     return ensure_model(settings.cache_dir, None)
 

@@ -1,8 +1,8 @@
 """briefing: turn a pile of news articles into a structured intelligence briefing, every item cited.
 
-    from briefing import generate_briefing
-    b = generate_briefing(["seeds/"])          # embedded model when no endpoint is configured
-    print(b.summary[0].text, b.summary[0].citations[0].quote)
+from briefing import generate_briefing
+b = generate_briefing(["seeds/"])          # embedded model when no endpoint is configured
+print(b.summary[0].text, b.summary[0].citations[0].quote)
 """
 
 from .api import agenerate_briefing, generate_briefing

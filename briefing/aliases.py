@@ -14,15 +14,41 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import TYPE_CHECKING
+
+from .text import fold_name
+
+if TYPE_CHECKING:
+    from .models import Briefing
 
 SYNONYMS: dict[str, list[str]] = {
     "Islamic State": [
-        "isis", "isil", "is", "daesh", "islamic state group", "islamic state of iraq and the levant",
-        "islamic state of iraq and syria", "islamic state militants", "islamic state fighters",
-        "islamic state extremists", "isis fighters", "isis militants", "the islamic state",
+        "isis",
+        "isil",
+        "is",
+        "daesh",
+        "islamic state group",
+        "islamic state of iraq and the levant",
+        "islamic state of iraq and syria",
+        "islamic state militants",
+        "islamic state fighters",
+        "islamic state extremists",
+        "isis fighters",
+        "isis militants",
+        "the islamic state",
     ],
-    "United States": ["us", "u.s.", "usa", "u.s.a.", "america", "washington", "united states of america",
-                      "us government", "the us", "the united states"],
+    "United States": [
+        "us",
+        "u.s.",
+        "usa",
+        "u.s.a.",
+        "america",
+        "washington",
+        "united states of america",
+        "us government",
+        "the us",
+        "the united states",
+    ],
     "United Kingdom": ["uk", "u.k.", "britain", "great britain", "uk government", "british government"],
     "Russia": ["russian federation", "moscow", "kremlin", "the kremlin", "russian government"],
     "Syria": ["syrian government", "damascus", "syrian state", "syrian arab republic"],
@@ -39,21 +65,42 @@ ORGANISATIONS = {"European Union", "United Nations", "NATO"}
 ARMED_GROUPS = {"Islamic State"}
 
 TITLES = {
-    "mr", "mrs", "ms", "dr", "sir", "president", "presiden", "prime", "minister", "foreign", "defense", "defence",
-    "secretary", "general", "gen", "chief", "king", "queen", "prince", "state", "of", "the", "uk", "us",
-    "russian", "syrian", "iranian", "israeli", "french", "british", "american", "eu", "eu's", "director",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sir",
+    "president",
+    "presiden",
+    "prime",
+    "minister",
+    "foreign",
+    "defense",
+    "defence",
+    "secretary",
+    "general",
+    "gen",
+    "chief",
+    "king",
+    "queen",
+    "prince",
+    "state",
+    "of",
+    "the",
+    "uk",
+    "us",
+    "russian",
+    "syrian",
+    "iranian",
+    "israeli",
+    "french",
+    "british",
+    "american",
+    "eu",
+    "eu's",
+    "director",
 }
-_POSSESSIVE = re.compile(r"['’]s\b")
-_TOKEN = re.compile(r"[\w.-]+", re.UNICODE)
-
-
-def fold(name: str) -> str:
-    name = name.replace("’", "'").replace("‘", "'")
-    name = _POSSESSIVE.sub("", name)
-    return " ".join(_TOKEN.findall(name.casefold())).strip(" .")
-
-
-_SYNONYM_INDEX = {fold(alias): canon for canon, aliases in SYNONYMS.items() for alias in [canon, *aliases]}
+_SYNONYM_INDEX = {fold_name(alias): canon for canon, aliases in SYNONYMS.items() for alias in [canon, *aliases]}
 
 
 def person_tokens(name: str) -> list[str]:
@@ -61,7 +108,7 @@ def person_tokens(name: str) -> list[str]:
 
     An Arabic article prefix on the surname is dropped ('al-Assad' -> 'assad').
     """
-    tokens = fold(name).split()
+    tokens = fold_name(name).split()
     kept = [t for t in tokens if t not in TITLES] or tokens
     if kept:
         kept[-1] = re.sub(r"^(al|el|ad|as|ash)-(?=\w)", "", kept[-1])
@@ -86,9 +133,15 @@ def mention_terms(name: str) -> list[str]:
     canon = AliasResolver.synonym(name)
     if canon:
         terms += [canon, *SYNONYMS[canon]]
-        terms += {"Russia": ["Russian", "Russians"], "Syria": ["Syrian"], "United States": ["American", "US-led"],
-                  "United Kingdom": ["British"], "France": ["French"], "Iran": ["Iranian"],
-                  "Israel": ["Israeli"]}.get(canon, [])
+        terms += {
+            "Russia": ["Russian", "Russians"],
+            "Syria": ["Syrian"],
+            "United States": ["American", "US-led"],
+            "United Kingdom": ["British"],
+            "France": ["French"],
+            "Iran": ["Iranian"],
+            "Israel": ["Israeli"],
+        }.get(canon, [])
     tokens = [t for t in name.replace("’", "'").split() if t.casefold().strip(".,'") not in TITLES]
     if tokens:
         surname = re.sub(r"^(al|el)-", "", tokens[-1], flags=re.IGNORECASE).strip(".,'")
@@ -101,7 +154,7 @@ def strip_titles(name: str) -> str:
     """'Iranian foreign minister Javad Zarif' -> 'Javad Zarif' (leading title words only)."""
     words = name.split()
     i = 0
-    while i < len(words) - 1 and fold(words[i]) in TITLES | {"minister", "secretary"}:
+    while i < len(words) - 1 and fold_name(words[i]) in TITLES | {"minister", "secretary"}:
         i += 1
     return " ".join(words[i:]) if len(words) - i >= 2 else name
 
@@ -113,6 +166,29 @@ class AliasResolver:
         self._people: dict[str, list[list[str]]] = {}  # surname -> token lists seen
         self._roles: dict[str, str] = {}  # folded role -> the person's name (keyed only when asked)
         self._display: dict[str, Counter[str]] = {}
+        self._joined: dict[str, str] = {}  # key -> key it was joined to (union-find)
+
+    @classmethod
+    def joining(cls, *briefings: Briefing) -> AliasResolver:
+        """A resolver over finished briefings: every alias an actor lists is joined to its name, in
+        whichever briefing it appears (what "since the previous briefing" compares with)."""
+        resolver = cls()
+        for b in briefings:
+            for actor in b.actors:
+                for alias in actor.aliases:
+                    resolver.join(actor.name, alias)
+        return resolver
+
+    def join(self, name: str, other: str) -> None:
+        """From now on `name` and `other` have one key."""
+        a, b = self._root(self._base_key(name)), self._root(self._base_key(other))
+        if a != b:
+            self._joined[b] = a
+
+    def _root(self, key: str) -> str:
+        while self._joined.get(key, key) != key:
+            key = self._joined[key]
+        return key
 
     def learn(self, name: str, kind: str, role: str = "") -> None:
         tokens = person_tokens(name)
@@ -120,15 +196,19 @@ class AliasResolver:
             self._people.setdefault(tokens[-1], []).append(tokens)
         if kind == "person" and role:
             # The name, not its key: a namesake learned later can still change which key it has.
-            self._roles.setdefault(fold(role).removeprefix("the ").strip(), name)
+            self._roles.setdefault(fold_name(role).removeprefix("the ").strip(), name)
 
     @staticmethod
     def synonym(name: str) -> str | None:
-        folded = fold(name)
+        folded = fold_name(name)
         return _SYNONYM_INDEX.get(folded) or _SYNONYM_INDEX.get(folded.removeprefix("the "))
 
     def key(self, name: str) -> str:
-        role = fold(name).removeprefix("the ").strip()
+        """The canonical key of `name`: equal keys denote one actor."""
+        return self._root(self._base_key(name))
+
+    def _base_key(self, name: str) -> str:
+        role = fold_name(name).removeprefix("the ").strip()
         if self.synonym(name) is None and role in self._roles:
             name = self._roles[role]  # 'the Russian president' -> 'Vladimir Putin'
         return self._name_key(name)
@@ -137,7 +217,7 @@ class AliasResolver:
         canon = self.synonym(name)
         if canon:
             return canon.casefold()
-        folded = fold(name).removeprefix("the ").strip()
+        folded = fold_name(name).removeprefix("the ").strip()
         tokens = person_tokens(name)
         if tokens and tokens[-1] in self._people:
             firsts = {t[0][0] for t in self._people[tokens[-1]] if len(t) > 1}

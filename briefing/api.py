@@ -13,10 +13,11 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
-from .cache import ResponseCache
 from .config import DEFAULT_OPENAI_MODEL, LOCAL_MODEL_ALIAS, Settings
-from .llm import ModelClient, OpenAIModel, UsageMeter, first_model
-from .models import Briefing, SourceRecord
+from .model import ModelClient, UsageMeter
+from .model.cache import ResponseCache
+from .model.openai import OpenAIModel, first_model
+from .models import Briefing
 from .pipeline import Progress, run_pipeline
 from .sources import Loaded, load_sources, source_from_text
 
@@ -38,23 +39,36 @@ async def open_model(
         if kind == "local":
             starter, identity, stop = _embedded_starter(settings, on_status, progress)
             stack.callback(stop)
-            client = OpenAIModel(base_url=None, api_key="local", model=LOCAL_MODEL_ALIAS, starter=starter,
-                                 cache_identity=identity, trust_env=False, schema_in_json_mode=True, **common)
+            client = OpenAIModel(
+                base_url=None,
+                api_key="local",
+                model=LOCAL_MODEL_ALIAS,
+                starter=starter,
+                cache_identity=identity,
+                trust_env=False,
+                schema_in_json_mode=True,
+                **common,
+            )
         else:
             model = settings.model
             if kind == "openai":
                 model = model or DEFAULT_OPENAI_MODEL
             elif model is None:
                 model = await first_model(settings.base_url or "", settings.api_key)
-            client = OpenAIModel(base_url=settings.base_url, api_key=settings.api_key, model=model,
-                                 schema_in_json_mode=settings.schema_hint, **common)
+            client = OpenAIModel(
+                base_url=settings.base_url,
+                api_key=settings.api_key,
+                model=model,
+                schema_in_json_mode=settings.schema_hint,
+                **common,
+            )
         stack.push_async_callback(client.aclose)
         yield client
 
 
 def _embedded_starter(settings: Settings, on_status: Status | None, progress: Progress | None):
     """(starter, cache identity, stop) for the embedded model: assembled and started on first need."""
-    from . import local  # the `local` extra is optional: import only when the embedded model is wanted
+    from .model import local  # the `local` extra is optional: import only when the embedded model is wanted
 
     if settings.local_model_path:
         identity = f"embedded:{settings.local_model_path.name}:{_size(settings.local_model_path)}"
@@ -141,4 +155,4 @@ def generate_briefing(paths: Iterable[str | Path] = (), **options) -> Briefing:
     return asyncio.run(agenerate_briefing(paths, **options))
 
 
-__all__ = ["agenerate_briefing", "generate_briefing", "load_inputs", "open_model", "SourceRecord"]
+__all__ = ["agenerate_briefing", "generate_briefing", "load_inputs", "open_model"]

@@ -1,10 +1,15 @@
-"""The error hierarchy.
+"""The error hierarchy, and the one table that says what each error means to a user.
 
-Library code raises these; only the edges (CLI, Slack, HTTP) turn them into user text.
-Every message says what went wrong and, where there is one, the fix.
+Library code raises these; only the edges (CLI, Slack, HTTP) turn them into user text, and they all do
+it through `outcome_of`, so an error means the same thing on every surface. Every message says what went
+wrong and, where there is one, the fix. Errors carry data (`ModelError.status`, `.endpoint`,
+`.retryable`; `NothingToBrief.skipped`), not only text.
 """
 
 from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
 
 
 class BriefingError(Exception):
@@ -12,11 +17,11 @@ class BriefingError(Exception):
 
 
 class ConfigError(BriefingError):
-    """The configuration is incomplete or contradictory (flags, environment)."""
+    """The configuration is incomplete or contradictory (flags, environment, a missing optional extra)."""
 
 
 class SourceError(BriefingError):
-    """An input file or folder cannot be read as an article."""
+    """An input file or folder cannot be read as an article, or an output cannot be written."""
 
 
 class PromptError(BriefingError):
@@ -24,15 +29,33 @@ class PromptError(BriefingError):
 
 
 class ModelError(BriefingError):
-    """A model call failed for good (after retries), or its answer never validated."""
+    """A model call failed for good (after retries), or its answer never validated.
+
+    `status` is the HTTP status the endpoint last answered (None when it never answered), `endpoint`
+    the base URL called, `retryable` whether trying again later may help (rate limits, 5xx, timeouts).
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, endpoint: str | None = None, retryable: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.endpoint = endpoint
+        self.retryable = retryable
 
 
 class LocalModelError(ModelError):
     """The embedded model could not be assembled, verified or started."""
 
 
-class BudgetExceeded(ModelError):
-    """The next model call would exceed the configured token budget."""
+class BudgetExceeded(BriefingError):
+    """The next model call would exceed the configured token budget (a stop the user asked for, not a
+    model failure: nothing may swallow it as one)."""
+
+    def __init__(self, message: str, *, budget: int = 0, used: int = 0) -> None:
+        super().__init__(message)
+        self.budget = budget
+        self.used = used
 
 
 class NothingToBrief(BriefingError):
@@ -41,3 +64,48 @@ class NothingToBrief(BriefingError):
     def __init__(self, message: str, skipped: list[tuple[str, str]] | None = None) -> None:
         super().__init__(message)
         self.skipped = skipped or []
+
+
+def missing_extra(extra: str, what: str, module: str | None = None) -> ConfigError:
+    """The error for an optional dependency that is not installed: names the extra to install."""
+    found = f" ({module} is missing)" if module else ""
+    return ConfigError(f"{what} needs the '{extra}' extra{found}: pip install 'briefing[{extra}]'")
+
+
+# --------------------------------------------------------------------------- error -> what the user gets
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one kind of error becomes on each surface."""
+
+    exit_code: int  # `briefing ...` exit status
+    http_status: int  # the HTTP service's status code
+    internal: bool = False  # a bug: the user gets a reference, the log gets the traceback
+
+
+INTERNAL = Outcome(exit_code=2, http_status=500, internal=True)
+
+# First match wins, most specific first. Whose fault: 422 the request's (nothing to brief, a budget
+# it set, a path or setting it gave), 502 the model endpoint's, 500 ours.
+OUTCOMES: tuple[tuple[type[BaseException], Outcome], ...] = (
+    (NothingToBrief, Outcome(exit_code=1, http_status=422)),
+    (BudgetExceeded, Outcome(exit_code=1, http_status=422)),
+    (ConfigError, Outcome(exit_code=1, http_status=422)),
+    (SourceError, Outcome(exit_code=1, http_status=422)),
+    (ModelError, Outcome(exit_code=1, http_status=502)),
+    (BriefingError, Outcome(exit_code=1, http_status=500)),
+)
+
+
+def outcome_of(exc: BaseException) -> Outcome:
+    """The row of `OUTCOMES` for `exc`; anything that is not a `BriefingError` is an internal error."""
+    for kind, outcome in OUTCOMES:
+        if isinstance(exc, kind):
+            return outcome
+    return INTERNAL
+
+
+def error_reference() -> str:
+    """A short random reference that ties an internal error's user message to its log entry."""
+    return secrets.token_hex(4)

@@ -7,28 +7,32 @@ does not cost an extra call. Each note's quote is grounded only inside its batch
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .aliases import TITLES, known_kind, mention_terms
-from .grounding import content_stems, context_of, find_mention, ground, mentions, supports
-from .llm import ModelClient
+from .grounding import context_of, find_mention, ground
+from .model import ModelClient
 from .models import (
     Actor,
     Chunk,
     ChunkNotes,
     Citation,
     Fact,
+    Items,
     MilitaryMovement,
+    NoteActor,
+    NoteFact,
+    NoteMovement,
+    NotePosition,
+    NoteQuestion,
     OpenQuestion,
     Position,
     Source,
 )
 from .prompts import render
+from .text import CLAIM_SUPPORT, STANCE_SUPPORT, content_stems, mentions, supports
 
 NOTES_MAX_TOKENS = 1200
-# How much of a claim its quote must contain (content words, actor's name aside): half for facts and
-# movements (what moved must be in the quote), a third for stances, which paraphrase more.
-STANCE_SUPPORT = 1 / 3
 
 
 @dataclass
@@ -52,6 +56,7 @@ class Batch:
 
 
 def make_batches(sources: list[Source], chunks: list[Chunk], max_tokens: int) -> list[Batch]:
+    """Adjacent chunks of one source, together while they fit `max_tokens`, in source order."""
     by_path = {s.path: s for s in sources}
     batches: list[Batch] = []
     for chunk in chunks:
@@ -64,112 +69,165 @@ def make_batches(sources: list[Source], chunks: list[Chunk], max_tokens: int) ->
 
 
 def extract_messages(batch: Batch) -> list[dict[str, str]]:
+    """The map prompt for one batch (`prompts/extract.j2`)."""
     return render("extract", source=batch.source.path, title=batch.source.title, text=batch.text)
 
 
 async def extract_notes(client: ModelClient, batch: Batch) -> ChunkNotes:
+    """The model's notes on one batch (one call)."""
     return await client.structured(extract_messages(batch), ChunkNotes, max_tokens=NOTES_MAX_TOKENS)
 
 
 @dataclass
-class Grounded:
-    """Items whose quotes were found in the source, each with exactly one citation so far."""
+class Grounded(Items):
+    """Items whose quotes were found in the source and back them, each with one citation so far, and the
+    count of items the model proposed and of those dropped."""
 
-    facts: list[Fact] = field(default_factory=list)
-    actors: list[Actor] = field(default_factory=list)
-    positions: list[Position] = field(default_factory=list)
-    movements: list[MilitaryMovement] = field(default_factory=list)
-    questions: list[OpenQuestion] = field(default_factory=list)
     proposed: int = 0
     dropped: int = 0
 
-    def extend(self, other: Grounded) -> None:
-        self.facts += other.facts
-        self.actors += other.actors
-        self.positions += other.positions
-        self.movements += other.movements
-        self.questions += other.questions
-        self.proposed += other.proposed
-        self.dropped += other.dropped
+    def extend(self, other: Items) -> None:
+        super().extend(other)
+        if isinstance(other, Grounded):
+            self.proposed += other.proposed
+            self.dropped += other.dropped
 
 
 def ground_notes(notes: ChunkNotes, batch: Batch) -> Grounded:
-    """Keep each note whose quote is in the batch's text; drop (and count) the rest."""
-    out = Grounded()
+    """Keep each note whose quote is in the batch's text and backs it (one policy per kind, below);
+    drop and count the rest."""
+    policy = _Policy(batch)
+    roles = {a.name.strip().casefold(): a.role for a in notes.actors}
+    out = Grounded(
+        facts=[x for f in notes.facts if (x := policy.fact(f))],
+        actors=[x for a in notes.actors if (x := policy.actor(a))],
+        positions=[x for p in notes.positions if (x := policy.position(p, roles))],
+        movements=[x for m in notes.movements if (x := policy.movement(m))],
+        questions=[x for q in notes.open_questions if (x := policy.question(q))],
+    )
+    out.proposed, out.dropped = policy.proposed, policy.dropped
+    return out
 
-    def cite(quote: str) -> list[Citation] | None:
-        out.proposed += 1
-        citation = ground(quote, batch.source, batch.spans)
+
+class _Policy:
+    """What it takes for each kind of note to be shown, for one batch; counts what it drops."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+        self.proposed = 0
+        self.dropped = 0
+
+    def _cite(self, quote: str) -> list[Citation] | None:
+        """The quote grounded in the batch's chunks, or None (counted as dropped)."""
+        self.proposed += 1
+        citation = ground(quote, self.batch.source, self.batch.spans)
         if citation is None:
-            out.dropped += 1
+            self.dropped += 1
             return None
         return [citation]
 
-    def backed(claim: str, citations: list[Citation] | None, actor: str = "", share: float = 0.5
-               ) -> list[Citation] | None:
+    def _backed(self, claim: str, quote: str, actor: str = "", share: float = CLAIM_SUPPORT) -> list[Citation] | None:
         """The quote exists; does it say enough of the claim, and is the actor named there (or in the
         sentence before)? Else the item is dropped: a small model pairs claims with unrelated sentences."""
+        citations = self._cite(quote)
         if not citations:
             return None
-        named = not actor or mentions(context_of(citations[0], batch.source, batch.spans), mention_terms(actor))
+        context = context_of(citations[0], self.batch.source, self.batch.spans)
+        named = not actor or mentions(context, mention_terms(actor))
         if not named or not supports(citations[0].quote, claim, actor, share):
-            out.dropped += 1
+            self.dropped += 1
             return None
         return citations
 
-    for f in notes.facts:
-        if f.text.strip() and not _placeholder(f.text) and (c := backed(f.text, cite(f.quote))):
-            out.facts.append(Fact(text=f.text.strip(), citations=c))
-    for a in notes.actors:
+    def fact(self, f: NoteFact) -> Fact | None:
+        """A fact: its quote holds half its content words."""
+        if not f.text.strip() or _placeholder(f.text) or not (c := self._backed(f.text, f.quote)):
+            return None
+        return Fact(text=f.text.strip(), citations=c)
+
+    def actor(self, a: NoteActor) -> Actor | None:
+        """An actor: cited where the batch names them (the model's quote, else the first naming sentence)."""
         if not a.name.strip() or _placeholder(a.name, a.role):
-            continue
-        c = cite(a.quote)
+            return None
+        c = self._cite(a.quote)
         terms = mention_terms(a.name)
         if c and not mentions(c[0].quote, terms):
             # The quote is real but does not name the actor: cite the first sentence that does, if any.
-            mention = find_mention(terms, batch.source, batch.spans)
+            mention = find_mention(terms, self.batch.source, self.batch.spans)
             c = [mention] if mention else None
             if c is None:
-                out.dropped += 1
-        if c:
-            out.actors.append(Actor(name=a.name.strip(), kind=known_kind(a.name) or a.kind, role=a.role.strip(),
-                                    citations=c))
-    roles = {a.name.strip().casefold(): a.role for a in notes.actors}
-    for p in notes.positions:
+                self.dropped += 1
+        if not c:
+            return None
+        return Actor(name=a.name.strip(), kind=known_kind(a.name) or a.kind, role=a.role.strip(), citations=c)
+
+    def position(self, p: NotePosition, roles: dict[str, str]) -> Position | None:
+        """A position: a stance that says more than the actor's title, a third of it in a quote naming them."""
         if _only_a_title(p.stance, p.actor, roles.get(p.actor.strip().casefold(), "")):
-            out.proposed += 1
-            out.dropped += 1
-            continue
-        if (p.actor.strip() and p.stance.strip() and not _placeholder(p.stance)
-                and (c := backed(p.stance, cite(p.quote), p.actor, STANCE_SUPPORT))):
-            out.positions.append(Position(actor=p.actor.strip(), stance=p.stance.strip(), citations=c))
-    for m in notes.movements:
-        if (m.actor.strip() and m.what.strip() and not _placeholder(m.what)
-                and (c := backed(m.what, cite(m.quote), m.actor))):
-            out.movements.append(
-                MilitaryMovement(
-                    actor=m.actor.strip(), what=m.what.strip(), where=_detail(m.where), when=_detail(m.when),
-                    scale=_detail(m.scale), citations=c,
-                )
-            )
-    for q in notes.open_questions:
-        if q.question.strip() and not _placeholder(q.question) and (c := cite(q.quote)):
-            question = q.question.strip()
-            out.questions.append(OpenQuestion(question=question if question.endswith("?") else question + "?",
-                                              citations=c))
-    return out
+            self.proposed += 1
+            self.dropped += 1
+            return None
+        if not p.actor.strip() or not p.stance.strip() or _placeholder(p.stance):
+            return None
+        if not (c := self._backed(p.stance, p.quote, p.actor, STANCE_SUPPORT)):
+            return None
+        return Position(actor=p.actor.strip(), stance=p.stance.strip(), citations=c)
+
+    def movement(self, m: NoteMovement) -> MilitaryMovement | None:
+        """A movement: half of what moved in a quote that names whose forces."""
+        if not m.actor.strip() or not m.what.strip() or _placeholder(m.what):
+            return None
+        if not (c := self._backed(m.what, m.quote, m.actor)):
+            return None
+        return MilitaryMovement(
+            actor=m.actor.strip(),
+            what=m.what.strip(),
+            where=_detail(m.where),
+            when=_detail(m.when),
+            scale=_detail(m.scale),
+            citations=c,
+        )
+
+    def question(self, q: NoteQuestion) -> OpenQuestion | None:
+        """An open question: its quote exists; it ends with a question mark."""
+        if not q.question.strip() or _placeholder(q.question) or not (c := self._cite(q.quote)):
+            return None
+        question = q.question.strip()
+        return OpenQuestion(question=question if question.endswith("?") else question + "?", citations=c)
 
 
 # Layout words a small model sometimes copies instead of filling in: such items say nothing.
 _PLACEHOLDERS = {
-    "one key fact in one sentence", "exact words", "full name as written", "name", "kind",
-    "who they are in this story", "exact words naming them", "what they say or want, in one sentence",
-    "what they say or want", "whose forces", "what is deployed, sent or attacked", "place", "time", "numbers",
-    "a question the article leaves open", "exact words that raise it", "empty", "none", "n/a", "unknown",
-    "not specified", "not stated",
+    "one key fact in one sentence",
+    "exact words",
+    "full name as written",
+    "name",
+    "kind",
+    "who they are in this story",
+    "exact words naming them",
+    "what they say or want, in one sentence",
+    "what they say or want",
+    "whose forces",
+    "what is deployed, sent or attacked",
+    "place",
+    "time",
+    "numbers",
+    "a question the article leaves open",
+    "exact words that raise it",
+    "empty",
+    "none",
+    "n/a",
+    "unknown",
+    "not specified",
+    "not stated",
     # earlier wordings of the layout, still seen in answers of small models
-    "one-sentence key fact", "full name", "who they are here", "what is deployed or done", "place or empty",
-    "time or empty", "numbers or empty",
+    "one-sentence key fact",
+    "full name",
+    "who they are here",
+    "what is deployed or done",
+    "place or empty",
+    "time or empty",
+    "numbers or empty",
 }
 
 

@@ -16,49 +16,16 @@ Only text inside the allowed spans (the chunks the notes came from, never boiler
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from .models import Citation, Source
+from .text import FOLD_TABLE, WORD, fold, sentences
 
 MIN_QUOTE_CHARS = 12
+"""A quote shorter than this (after trimming) cites nothing: too short to be anyone's words."""
 MIN_COVERAGE = 0.8
-# Every quote mark folds to one: small models swap “ ” for ‘ ’ as well as curly for straight.
-_FOLD = str.maketrans({
-    "“": "'", "”": "'", "„": "'", "‟": "'", "«": "'", "»": "'", '"': "'",
-    "‘": "'", "’": "'", "‚": "'", "‛": "'", "`": "'", "´": "'",
-    "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-",
-    "\u00a0": " ",
-})
-_WORD = re.compile(r"\w+(?:['-]\w+)*", re.UNICODE)  # quote marks and dashes around a word are not part of it
+"""Fuzzy alignment: share of the quote's words the source window must hold, in order."""
 _TRIM = " \t\r\n\"'“”‘’.,;:…"
-
-
-@dataclass(frozen=True)
-class Folded:
-    """Normalised text plus, for each of its characters, the index of the original character."""
-
-    text: str
-    index: list[int]
-
-
-def fold(text: str, offset: int = 0) -> Folded:
-    out: list[str] = []
-    index: list[int] = []
-    pending_space = False
-    for i, ch in enumerate(text):
-        ch = ch.translate(_FOLD)
-        if ch.isspace():
-            pending_space = bool(out)
-            continue
-        if pending_space:
-            out.append(" ")
-            index.append(offset + i - 1)
-            pending_space = False
-        for c in ch.casefold():
-            out.append(c)
-            index.append(offset + i)
-    return Folded("".join(out), index)
 
 
 def _clean(quote: str) -> str:
@@ -116,13 +83,13 @@ def ground(quote: str, source: Source, spans: list[tuple[int, int]]) -> Citation
             a, b = hay.index[at], hay.index[at + len(needle) - 1] + 1
             return cite(*_snap(text, a, b, lo, hi))
 
-    q_words = [w.casefold() for w in _WORD.findall(wanted.translate(_FOLD))]
+    q_words = [w.casefold() for w in WORD.findall(wanted.translate(FOLD_TABLE))]
     if len(q_words) < 3:
         return None
     best: tuple[float, int, int, int, int] | None = None  # 3. fuzzy, sentence by sentence
     for lo, hi in spans:
-        sentences = _sentences(text, lo, hi)
-        windows = sentences + [(a, d) for (a, _), (_, d) in zip(sentences, sentences[1:], strict=False)]
+        parts = sentences(text, lo, hi)
+        windows = parts + [(a, d) for (a, _), (_, d) in zip(parts, parts[1:], strict=False)]
         for w_lo, w_hi in windows:
             found = _align(text, q_words, w_lo, w_hi)
             if found and (best is None or found[0] > best[0]):
@@ -133,25 +100,11 @@ def ground(quote: str, source: Source, spans: list[tuple[int, int]]) -> Citation
     return cite(*_snap(text, a, b, lo, hi))
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
-
-
-def _sentences(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    out, pos = [], lo
-    for m in _SENTENCE_END.finditer(text, lo, hi):
-        if m.start() > pos:
-            out.append((pos, m.start()))
-        pos = m.end()
-    if pos < hi:
-        out.append((pos, hi))
-    return out
-
-
 def _align(text: str, q_words: list[str], lo: int, hi: int) -> tuple[float, int, int] | None:
     """Best (coverage, start, end) of the quote's words inside text[lo:hi], or None below the bar."""
-    # Fold before splitting into words, as the quote was (`_FOLD` maps one character to one: offsets hold).
-    window = text[lo:hi].translate(_FOLD)
-    matches = [(lo + m.start(), lo + m.end(), m.group().casefold()) for m in _WORD.finditer(window)]
+    # Fold before splitting into words, as the quote was (`FOLD_TABLE` maps one character to one: offsets hold).
+    window = text[lo:hi].translate(FOLD_TABLE)
+    matches = [(lo + m.start(), lo + m.end(), m.group().casefold()) for m in WORD.finditer(window)]
     if not matches:
         return None
     words = [w for _, _, w in matches]
@@ -171,11 +124,12 @@ def find_mention(terms: list[str], source: Source, spans: list[tuple[int, int]])
     terms = [t for t in terms if len(t.strip()) >= 2]
     if not terms:
         return None
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-                         + r")(?!\w)", re.IGNORECASE)
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")(?!\w)", re.IGNORECASE
+    )
     text = source.text
     for lo, hi in spans:
-        for a, b in _sentences(text, lo, hi):
+        for a, b in sentences(text, lo, hi):
             if pattern.search(text, a, b):
                 a, b = _snap(text, a, b, lo, hi)
                 return Citation(source=source.path, start=a, end=b, quote=text[a:b])
@@ -186,47 +140,15 @@ def context_of(citation: Citation, source: Source, spans: list[tuple[int, int]])
     """The sentence holding a citation plus the one before it (where 'He added:' finds its 'he')."""
     for lo, hi in spans:
         if lo <= citation.start < hi:
-            sentences = _sentences(source.text, lo, hi)
-            for i, (a, b) in enumerate(sentences):
-                if a <= citation.start < b or (b <= citation.start and i + 1 < len(sentences)
-                                                and citation.start < sentences[i + 1][0]):
-                    first = sentences[max(0, i - 1)][0]
+            parts = sentences(source.text, lo, hi)
+            for i, (a, b) in enumerate(parts):
+                if a <= citation.start < b or (
+                    b <= citation.start and i + 1 < len(parts) and citation.start < parts[i + 1][0]
+                ):
+                    first = parts[max(0, i - 1)][0]
                     last = max(b, citation.end)
                     return source.text[first:last]
     return citation.quote
-
-
-def mentions(quote: str, terms: list[str]) -> bool:
-    folded = fold(quote).text
-    return any(re.search(r"(?<!\w)" + re.escape(fold(t).text) + r"(?!\w)", folded) for t in terms if t.strip())
-
-
-_STOP = {"that", "this", "with", "from", "have", "been", "were", "will", "would", "said", "says", "their", "they",
-         "there", "which", "about", "into", "also", "than", "more", "some", "what", "when", "where", "after"}
-
-
-def content_stems(text: str) -> set[str]:
-    """Content words of a text, cut to 5 letters so 'supports' meets 'support' and 'deployed' 'deploying'."""
-    words = re.findall(r"\w+", fold(text).text)
-    return {w[:5] for w in words if len(w) >= 4 and w not in _STOP}
-
-
-def supports(quote: str, claim: str, actor: str = "", share: float = 0.5) -> bool:
-    """Whether a quote says something of the claim: at least `share` of the claim's content words,
-    the actor's name aside, are in it (and at least one).
-
-    A cheap check against a small model's habit of pairing a claim with an unrelated real sentence
-    ("deployed 500 troops to Latakia" cited by a sentence about shipments alarming the US).
-    """
-    wanted = content_stems(claim) - content_stems(actor)
-    shared = wanted & content_stems(quote)
-    return bool(shared) and len(shared) / len(wanted) >= share
-
-
-def coverage(claim: str, evidence: str) -> float:
-    """Share of the claim's content words that the evidence contains (0 when the claim has none)."""
-    wanted = content_stems(claim)
-    return len(wanted & content_stems(evidence)) / len(wanted) if wanted else 0.0
 
 
 def verify(citation: Citation, text: str) -> bool:

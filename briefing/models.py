@@ -10,12 +10,18 @@ Three groups:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # --------------------------------------------------------------------------- inputs
+
+
+def file_name(path: str) -> str:
+    """The last part of a source's path, for labels ('seeds/01.txt' -> '01.txt')."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 class Strict(BaseModel):
@@ -99,16 +105,27 @@ class NoteQuestion(Strict):
 class ChunkNotes(Strict):
     """The map step's answer for one chunk. Every list may be empty."""
 
-    facts: list[NoteFact] = Field(default_factory=list, description="Key facts, most important first.",
-                                  json_schema_extra={"maxItems": MAX_ITEMS["facts"]})
-    actors: list[NoteActor] = Field(default_factory=list, description="People, states, organisations, armed groups.",
-                                    json_schema_extra={"maxItems": MAX_ITEMS["actors"]})
-    positions: list[NotePosition] = Field(default_factory=list, description="Stances actors take.",
-                                          json_schema_extra={"maxItems": MAX_ITEMS["positions"]})
-    movements: list[NoteMovement] = Field(default_factory=list, description="Military movements.",
-                                          json_schema_extra={"maxItems": MAX_ITEMS["movements"]})
-    open_questions: list[NoteQuestion] = Field(default_factory=list, description="Questions left open.",
-                                               json_schema_extra={"maxItems": MAX_ITEMS["open_questions"]})
+    facts: list[NoteFact] = Field(
+        default_factory=list,
+        description="Key facts, most important first.",
+        json_schema_extra={"maxItems": MAX_ITEMS["facts"]},
+    )
+    actors: list[NoteActor] = Field(
+        default_factory=list,
+        description="People, states, organisations, armed groups.",
+        json_schema_extra={"maxItems": MAX_ITEMS["actors"]},
+    )
+    positions: list[NotePosition] = Field(
+        default_factory=list, description="Stances actors take.", json_schema_extra={"maxItems": MAX_ITEMS["positions"]}
+    )
+    movements: list[NoteMovement] = Field(
+        default_factory=list, description="Military movements.", json_schema_extra={"maxItems": MAX_ITEMS["movements"]}
+    )
+    open_questions: list[NoteQuestion] = Field(
+        default_factory=list,
+        description="Questions left open.",
+        json_schema_extra={"maxItems": MAX_ITEMS["open_questions"]},
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -180,6 +197,23 @@ class Discrepancy(Strict):
     claims: list[Claim] = Field(min_length=2, description="The conflicting claims, each cited.")
 
 
+@dataclass
+class Items:
+    """The item lists the stages pass on (grounded notes, merged items): one container, so a new kind of
+    item is added here and in the stage that makes it, not in every stage between."""
+
+    facts: list[Fact] = field(default_factory=list)
+    actors: list[Actor] = field(default_factory=list)
+    positions: list[Position] = field(default_factory=list)
+    movements: list[MilitaryMovement] = field(default_factory=list)
+    questions: list[OpenQuestion] = field(default_factory=list)
+
+    def extend(self, other: Items) -> None:
+        """Append `other`'s items to these, kind by kind."""
+        for f in fields(Items):
+            getattr(self, f.name).extend(getattr(other, f.name))
+
+
 class SourceRecord(Strict):
     path: str = Field(description="The path as given.")
     title: str | None = Field(default=None, description="Headline, when the file starts with one.")
@@ -209,6 +243,9 @@ class Stats(Strict):
         default=0, description="Items dropped: quote not in the source, not backing the claim, or only a title."
     )
     chunks_failed: int = Field(default=0, description="Chunks whose notes could not be obtained.")
+    summary_calls_failed: int = Field(
+        default=0, description="Key-point calls that failed (their points were filled from the statements)."
+    )
 
 
 class Changes(Strict):
@@ -247,7 +284,11 @@ class Briefing(Strict):
     def citations(self) -> list[Citation]:
         """Every citation in the briefing, in reading order."""
         items: list[Cited] = [
-            *self.summary, *self.actors, *self.positions, *self.military_movements, *self.open_questions,
+            *self.summary,
+            *self.actors,
+            *self.positions,
+            *self.military_movements,
+            *self.open_questions,
             *self.facts,
         ]
         for d in self.discrepancies:

@@ -2,27 +2,43 @@
 
 Pure wiring over an injected model client: no printing, no environment, no files written.
 Progress is reported through an optional callback `progress(stage, done, total)`.
+`run_pipeline` reads as its steps: `_map` (model notes per batch, grounded), `_reduce` (merge,
+discrepancies, key points) and `_assemble` (the Briefing, with what happened to every source).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from .chunking import chunk_sources
-from .errors import BudgetExceeded, ModelError, NothingToBrief
+from .discrepancies import numeric_discrepancies
+from .errors import ModelError, NothingToBrief
 from .extract import Batch, Grounded, extract_notes, ground_notes, make_batches
-from .llm import ModelClient
-from .merge import merge, numeric_discrepancies, statements_of, summarize
-from .models import Briefing, SourceRecord, Stats
+from .merge import merge
+from .model import ModelClient
+from .models import Actor, Briefing, Chunk, Discrepancy, Items, KeyPoint, SourceRecord, Stats
 from .sources import Loaded
+from .summarize import Summary, statements_of, summarize
 
 Progress = Callable[[str, int, int], None]
 
 
 def _quiet(stage: str, done: int, total: int) -> None:
     pass
+
+
+@dataclass
+class Mapped:
+    """The map step's result: grounded items of every batch that answered, and why the others did not."""
+
+    grounded: Grounded = field(default_factory=Grounded)
+    failed: dict[str, ModelError] = field(default_factory=dict)  # source path -> its first failure
+    failed_chunks: int = 0
+    ok_paths: set[str] = field(default_factory=set)
 
 
 async def run_pipeline(
@@ -36,74 +52,86 @@ async def run_pipeline(
     date: str | None = None,
     progress: Progress | None = None,
 ) -> Briefing:
+    """Brief `loaded` with `client`. Raises `NothingToBrief` when no source was loaded, `ModelError`
+    when no chunk could be read by the model, `BudgetExceeded` when the token budget stops the run;
+    a source the model could not read is reported as skipped, and the others are briefed."""
     progress = progress or _quiet
     if not loaded.sources:
         reasons = "; ".join(f"{r.path}: {r.reason}" for r in loaded.skipped) or "no files given"
         raise NothingToBrief(f"nothing to brief: {reasons}", [(r.path, r.reason or "") for r in loaded.skipped])
-
     chunks = chunk_sources(loaded.sources, chunk_tokens, chunk_overlap)
-    batches = make_batches(loaded.sources, chunks, chunk_tokens)
+    mapped = await _map(client, make_batches(loaded.sources, chunks, chunk_tokens), concurrency, progress)
+    if mapped.failed_chunks == len(chunks):
+        raise ModelError(f"no chunk could be summarized; first error: {next(iter(mapped.failed.values()))}")
+    progress("merge", 0, 1)
+    merged, discrepancies, summary = await _reduce(client, loaded, chunks, mapped)
+    progress("merge", 1, 1)
+    return _assemble(loaded, chunks, mapped, merged, discrepancies, summary, title=title, date=date)
+
+
+async def _map(client: ModelClient, batches: list[Batch], concurrency: int, progress: Progress) -> Mapped:
+    """Notes for every batch, grounded, at most `concurrency` calls at a time; results in batch order (the
+    briefing never depends on timing). A failed batch costs only itself; a budget stop cancels the rest."""
     semaphore = asyncio.Semaphore(max(1, concurrency))
     done = 0
     progress("notes", 0, len(batches))
 
-    async def one(batch: Batch) -> Grounded | str:
-        """Grounded notes of one batch, or the error text: one bad chunk never costs the others."""
+    async def one(batch: Batch) -> Grounded | ModelError:
         nonlocal done
         async with semaphore:
             try:
-                result: Grounded | str = ground_notes(await extract_notes(client, batch), batch)
-            except BudgetExceeded:
-                raise
+                result: Grounded | ModelError = ground_notes(await extract_notes(client, batch), batch)
             except ModelError as exc:
-                result = str(exc)
+                result = exc
             done += 1
             progress("notes", done, len(batches))
             return result
 
     try:
-        async with asyncio.TaskGroup() as group:  # a budget stop cancels the calls still waiting
+        async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(one(b)) for b in batches]
     except BaseExceptionGroup as eg:
         raise eg.exceptions[0] from None
-    grounded = Grounded()
-    failed: dict[str, str] = {}
-    failed_chunks = 0
-    ok_paths: set[str] = set()
-    for batch, task in zip(batches, tasks, strict=True):  # batch order: the briefing never depends on timing
+    mapped = Mapped()
+    for batch, task in zip(batches, tasks, strict=True):
         result = task.result()
-        if isinstance(result, str):
-            failed.setdefault(batch.source.path, result)
-            failed_chunks += len(batch.chunks)
+        if isinstance(result, ModelError):
+            mapped.failed.setdefault(batch.source.path, result)
+            mapped.failed_chunks += len(batch.chunks)
         else:
-            ok_paths.add(batch.source.path)
-            grounded.extend(result)
-    if failed_chunks == len(chunks):
-        raise ModelError(f"no chunk could be summarized; first error: {next(iter(failed.values()))}")
+            mapped.ok_paths.add(batch.source.path)
+            mapped.grounded.extend(result)
+    return mapped
 
-    progress("merge", 0, 1)
-    merged = merge(grounded)
+
+async def _reduce(
+    client: ModelClient, loaded: Loaded, chunks: list[Chunk], mapped: Mapped
+) -> tuple[Items, list[Discrepancy], Summary]:
+    """Merged items, the figures sources disagree on, and the key points."""
+    merged = merge(mapped.grounded)
     spans: dict[str, list[tuple[int, int]]] = {}
     for c in chunks:
-        if c.source in ok_paths:  # a source the model could not read at all is not cited anywhere
+        if c.source in mapped.ok_paths:  # a source the model could not read at all is not cited anywhere
             spans.setdefault(c.source, []).append((c.start, c.end))
-    numeric = numeric_discrepancies(loaded.sources, spans)
-    points, spotted = await summarize(client, statements_of(merged))
-    progress("merge", 1, 1)
+    discrepancies = numeric_discrepancies(loaded.sources, spans)
+    summary = await summarize(client, statements_of(merged))
+    return merged, discrepancies, summary
 
-    counts = {}
-    for c in chunks:
-        counts[c.source] = counts.get(c.source, 0) + 1
-    records: list[SourceRecord] = []
-    for r in loaded.records:
-        if r.status == "briefed":
-            r = r.model_copy(update={"chunks": counts.get(r.path, 0)})
-            if r.path in failed and r.path not in ok_paths:
-                r = r.model_copy(update={"status": "skipped", "reason": f"the model could not summarize it: {failed[r.path]}"})
-            elif r.path in failed:
-                r = r.model_copy(update={"reason": f"some chunks could not be summarized: {failed[r.path]}"})
-        records.append(r)
 
+def _assemble(
+    loaded: Loaded,
+    chunks: list[Chunk],
+    mapped: Mapped,
+    merged: Items,
+    discrepancies: list[Discrepancy],
+    summary: Summary,
+    *,
+    title: str | None,
+    date: str | None,
+) -> Briefing:
+    """The Briefing: items, every source's record (briefed, partly or wholly failed, skipped), counts."""
+    grounded = mapped.grounded
+    points: list[KeyPoint] = summary.points
     return Briefing(
         title=title or _title(merged.actors, len(loaded.sources)),
         generated_at=datetime.now(UTC).replace(microsecond=0),
@@ -113,20 +141,37 @@ async def run_pipeline(
         positions=merged.positions,
         military_movements=merged.movements,
         open_questions=merged.questions,
-        discrepancies=numeric + spotted,
+        discrepancies=discrepancies + summary.disagreements,
         facts=merged.facts,
-        sources=records,
+        sources=_records(loaded, chunks, mapped),
         stats=Stats(
             chunks=len(chunks),
             items_proposed=grounded.proposed,
             items_grounded=grounded.proposed - grounded.dropped,
             items_dropped=grounded.dropped,
-            chunks_failed=failed_chunks,
+            chunks_failed=mapped.failed_chunks,
+            summary_calls_failed=summary.failed_calls,
         ),
     )
 
 
-def _title(actors: list, n_sources: int) -> str:
+def _records(loaded: Loaded, chunks: list[Chunk], mapped: Mapped) -> list[SourceRecord]:
+    """Every input's record, with its chunk count and what the model could not read."""
+    counts = Counter(c.source for c in chunks)
+    records: list[SourceRecord] = []
+    for r in loaded.records:
+        if r.status == "briefed":
+            r = r.model_copy(update={"chunks": counts.get(r.path, 0)})
+            failure = mapped.failed.get(r.path)
+            if failure is not None and r.path not in mapped.ok_paths:
+                r = r.model_copy(update={"status": "skipped", "reason": f"the model could not summarize it: {failure}"})
+            elif failure is not None:
+                r = r.model_copy(update={"reason": f"some chunks could not be summarized: {failure}"})
+        records.append(r)
+    return records
+
+
+def _title(actors: list[Actor], n_sources: int) -> str:
     names = [a.name for a in actors[:3]]
     subject = ", ".join(names) if names else "the news"
     return f"Briefing: {subject} ({n_sources} source{'s' if n_sources != 1 else ''})"

@@ -17,6 +17,7 @@ import jinja2
 
 from .errors import PromptError
 
+
 def find_prompts_dir(candidates: list[Path] | None = None) -> Path:
     """`prompts/` beside the package (a checkout or editable install), else the copy a regular
     `pip install` puts under `<prefix>/share/briefing/prompts`."""

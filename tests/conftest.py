@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+import briefing.model.openai
+
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
 # The recording server listens here (`make record`); host and port are part of every match.
@@ -84,3 +86,11 @@ def _cassette_fully_played(request: pytest.FixtureRequest):
     if cassette is None:
         return
     assert cassette.all_played, f"cassette {cassette._path} has unplayed interactions: re-record (make record)"
+
+
+@pytest.fixture(autouse=True)
+def _no_model_requests(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unit tests never reach a model: only tests marked `model_requests` (loopback stubs), `vcr`
+    (cassettes) or `e2e` (the embedded model) may send a request."""
+    if not any(request.node.get_closest_marker(m) for m in ("model_requests", "vcr", "e2e")):
+        monkeypatch.setattr(briefing.model.openai, "ALLOW_MODEL_REQUESTS", False)

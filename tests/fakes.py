@@ -15,8 +15,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from briefing.llm import FakeModel
-from briefing.merge import SummaryOut
+from briefing.model.fake import FakeModel
+from briefing.summarize import SummaryOut
 
 ACTORS = {
     "Russia": ("state", "a state in the story"),
@@ -37,8 +37,9 @@ def sentences(text: str) -> list[str]:
 
 
 def notes_for(article: str) -> dict[str, Any]:
-    notes: dict[str, list[dict[str, str]]] = {k: [] for k in ("facts", "actors", "positions", "movements",
-                                                              "open_questions")}
+    notes: dict[str, list[dict[str, str]]] = {
+        k: [] for k in ("facts", "actors", "positions", "movements", "open_questions")
+    }
     for s in sentences(article):
         names = [n for n in ACTORS if n in s]
         notes["facts"].append({"text": s, "quote": s})
@@ -93,13 +94,22 @@ class OpenAIStub:
                 if self.path != "/v1/chat/completions":
                     self.send_error(404)
                     return
-                payload = json.dumps({
-                    "id": f"chatcmpl-{len(stub.requests)}", "object": "chat.completion", "created": 0,
-                    "model": body["model"],
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": json.dumps(answer(body["messages"]))}}],
-                    "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
-                }).encode()
+                payload = json.dumps(
+                    {
+                        "id": f"chatcmpl-{len(stub.requests)}",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": body["model"],
+                        "choices": [
+                            {
+                                "index": 0,
+                                "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": json.dumps(answer(body["messages"]))},
+                            }
+                        ],
+                        "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
+                    }
+                ).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
@@ -245,8 +255,16 @@ class FakeSlack:
         body = await self._parsed(request)
         self._record(f"api/{method}", body)
         answers = {
-            "auth.test": {"ok": True, "url": "https://t.example/", "team": "T", "user": "briefing", "team_id": "T1",
-                          "user_id": "UBOT", "bot_id": "B1", "is_enterprise_install": False},
+            "auth.test": {
+                "ok": True,
+                "url": "https://t.example/",
+                "team": "T",
+                "user": "briefing",
+                "team_id": "T1",
+                "user_id": "UBOT",
+                "bot_id": "B1",
+                "is_enterprise_install": False,
+            },
             "chat.postMessage": {"ok": True, "channel": "C1", "ts": "1.000"},
             "files.getUploadURLExternal": {"ok": True, "upload_url": f"{self.url}/upload/1", "file_id": "F1"},
             "files.completeUploadExternal": {"ok": True, "files": [{"id": "F1", "title": "briefing"}]},

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 from briefing.config import Settings
-from briefing.local import LocalServer, ensure_model
+from briefing.model.local import LocalServer, ensure_model
 
 
 def main() -> int:
@@ -21,8 +21,12 @@ def main() -> int:
     args = parser.parse_args()
     settings = Settings.from_env()
     model = ensure_model(settings.cache_dir, settings.local_model_path)
-    with LocalServer(model, port=args.port, log_dir=settings.cache_dir / "logs",
-                     on_status=lambda m: print(f"record: {m}", file=sys.stderr)):
+    with LocalServer(
+        model,
+        port=args.port,
+        log_dir=settings.cache_dir / "logs",
+        on_status=lambda m: print(f"record: {m}", file=sys.stderr),
+    ):
         command = [sys.executable, "-m", "pytest", "--record-mode=rewrite", "-p", "no:randomly", *args.pytest_args]
         print("record:", " ".join(command), file=sys.stderr)
         return subprocess.call(command)

@@ -71,13 +71,13 @@ def assert_nothing_lost(source: Source, chunks: list[Chunk]) -> None:
         gap = source.text[pos:a] if a > pos else ""
         assert not gap.strip(), f"lost text at {pos}: {gap[:80]!r}"
         pos = max(pos, b)
-    assert not source.text[pos:].strip(), f"lost text at {pos}: {source.text[pos:pos + 80]!r}"
+    assert not source.text[pos:].strip(), f"lost text at {pos}: {source.text[pos : pos + 80]!r}"
 
 
 def assert_whole_words(text: str, chunks: list[Chunk]) -> None:
     for c in chunks:
-        assert not mid_word(text, c.start), f"chunk {c.index} starts mid-word: {text[c.start - 10:c.start + 10]!r}"
-        assert not mid_word(text, c.end), f"chunk {c.index} ends mid-word: {text[c.end - 10:c.end + 10]!r}"
+        assert not mid_word(text, c.start), f"chunk {c.index} starts mid-word: {text[c.start - 10 : c.start + 10]!r}"
+        assert not mid_word(text, c.end), f"chunk {c.index} ends mid-word: {text[c.end - 10 : c.end + 10]!r}"
         # stronger, by design: cuts are only made after whitespace
         assert c.start == 0 or text[c.start - 1].isspace()
         assert c.end == len(text) or text[c.end].isspace()
@@ -201,8 +201,7 @@ def _five_megabytes(rng: random.Random) -> str:
     paragraphs, size, i = [], 0, 0
     while size < 5_000_000:
         sentences = [
-            " ".join(rng.choices(vocabulary, k=rng.randint(5, 30))).rstrip(".") + "."
-            for _ in range(rng.randint(1, 6))
+            " ".join(rng.choices(vocabulary, k=rng.randint(5, 30))).rstrip(".") + "." for _ in range(rng.randint(1, 6))
         ]
         paragraph = f"Update {i}: " + " ".join(sentences)
         paragraphs.append(paragraph)

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from briefing import api
-from briefing.cli import main
+from briefing.surfaces.cli import main
 from briefing.grounding import verify
-from briefing.llm import FakeModel
+from briefing.model.fake import FakeModel
 from briefing.models import Briefing
 
 from .fakes import fake_model
@@ -25,8 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def use_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[FakeModel], FakeModel]:
     """Every run gets the given FakeModel instead of a real endpoint; the environment names none."""
-    for name in ["OPENAI_API_KEY", "OPENAI_BASE_URL", "BRIEFING_MODEL", "BRIEFING_MAX_TOKENS_BUDGET",
-                 "BRIEFING_CONCURRENCY"]:
+    for name in [
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "BRIEFING_MODEL",
+        "BRIEFING_MAX_TOKENS_BUDGET",
+        "BRIEFING_CONCURRENCY",
+    ]:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BRIEFING_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.chdir(ROOT)

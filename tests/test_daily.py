@@ -10,24 +10,24 @@ import pytest
 from click.testing import CliRunner
 from .fakes import OpenAIStub, fake_model
 
-from briefing.cache import ResponseCache
-from briefing.cli import main
+from briefing.model.cache import ResponseCache
+from briefing.surfaces.cli import main
 from briefing.config import Settings
-from briefing.daily import arun_daily, compute_changes, parse_date, previous_day
+from briefing.surfaces.daily import arun_daily, compute_changes, parse_date, previous_day
 from briefing.errors import ConfigError, NothingToBrief, SourceError
-from briefing.llm import OpenAIModel
+from briefing.model.openai import OpenAIModel
 from briefing.models import Actor, Briefing, Citation, MilitaryMovement, OpenQuestion, Position, SourceRecord
 from briefing.render import to_markdown
 
 DAY1 = {
     "a.txt": "Russia deployed 500 troops to Latakia on Monday. Sergei Lavrov said Russia wants to prevent the "
-             "collapse of the Syrian state. It remains unclear whether the troops will take part in ground combat.\n",
+    "collapse of the Syrian state. It remains unclear whether the troops will take part in ground combat.\n",
     "b.txt": "The United States said Assad must go before any settlement. France conducted air strikes against "
-             "Islamic State near Raqqa.\n",
+    "Islamic State near Raqqa.\n",
 }
 DAY2 = {
     "c.txt": "Sergei Lavrov said Russia will back talks on a transition without Assad. Iran sent military advisers "
-             "to Aleppo this week. Turkey said it will close its border with Syria.\n",
+    "to Aleppo this week. Turkey said it will close its border with Syria.\n",
 }
 EXTRA = {"d.txt": "Turkey moved tanks to the border near Kilis on Friday.\n"}
 
@@ -41,8 +41,9 @@ def write(folder: Path, files: dict[str, str]) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(cache_dir=tmp_path / "cache", use_cache=False, sources_dir=tmp_path / "articles",
-                    daily_dir=tmp_path / "out")
+    return Settings(
+        cache_dir=tmp_path / "cache", use_cache=False, sources_dir=tmp_path / "articles", daily_dir=tmp_path / "out"
+    )
 
 
 # --------------------------------------------------------------------------- folder and files
@@ -74,7 +75,7 @@ async def test_daily_writes_markdown_and_json_named_after_the_day(settings: Sett
     assert stored.changes is None  # first day: nothing to compare with
     assert md.read_text(encoding="utf-8") == to_markdown(stored)
     for c in stored.citations():  # every citation is the exact words of its file
-        assert Path(c.source).read_text(encoding="utf-8")[c.start:c.end] == c.quote
+        assert Path(c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
     assert sorted(p.name for p in settings.daily_dir.iterdir()) == ["2024-05-01.json", "2024-05-01.md"]
 
 
@@ -83,16 +84,16 @@ async def test_a_failed_write_leaves_the_previous_files_whole_and_no_temp_file(
 ) -> None:
     write(settings.sources_dir / "2024-05-01", DAY1)
     out = write(settings.daily_dir, {"2024-05-01.json": '{"old": true}', "2024-05-01.md": "old"})
-    import briefing.files
+    import briefing.surfaces.files
 
-    real_replace = briefing.files.os.replace
+    real_replace = briefing.surfaces.files.os.replace
 
     def disk_full_on_json(src: str, dst: str) -> None:
         if str(dst).endswith(".json"):
             raise OSError(28, "No space left on device")
         real_replace(src, dst)
 
-    monkeypatch.setattr(briefing.files.os, "replace", disk_full_on_json)
+    monkeypatch.setattr(briefing.surfaces.files.os, "replace", disk_full_on_json)
     with pytest.raises(SourceError, match="cannot write the briefing to .*No space left on device"):
         await arun_daily(settings, day="2024-05-01", client=fake_model())
     assert (out / "2024-05-01.json").read_text() == '{"old": true}'
@@ -163,15 +164,19 @@ def _briefing(**items) -> Briefing:
 
 
 def test_actors_match_by_name_alias_or_synonym_whatever_the_case() -> None:
-    previous = _briefing(actors=[
-        Actor(name="Vladimir Putin", kind="person", role="president", aliases=["Putin"], citations=_cite("a", 0)),
-        Actor(name="Russia", kind="state", role="", citations=_cite("a", 30)),
-    ])
-    current = _briefing(actors=[
-        Actor(name="PUTIN", kind="person", role="", citations=_cite("b", 0)),
-        Actor(name="Moscow", kind="state", role="", citations=_cite("b", 30)),
-        Actor(name="Recep Erdogan", kind="person", role="", aliases=["Erdogan"], citations=_cite("b", 60)),
-    ])
+    previous = _briefing(
+        actors=[
+            Actor(name="Vladimir Putin", kind="person", role="president", aliases=["Putin"], citations=_cite("a", 0)),
+            Actor(name="Russia", kind="state", role="", citations=_cite("a", 30)),
+        ]
+    )
+    current = _briefing(
+        actors=[
+            Actor(name="PUTIN", kind="person", role="", citations=_cite("b", 0)),
+            Actor(name="Moscow", kind="state", role="", citations=_cite("b", 30)),
+            Actor(name="Recep Erdogan", kind="person", role="", aliases=["Erdogan"], citations=_cite("b", 60)),
+        ]
+    )
     changes = compute_changes(previous, current, "2024-04-30")
     assert [a.name for a in changes.new_actors] == ["Recep Erdogan"]
 
@@ -185,7 +190,11 @@ def test_a_briefing_compared_with_itself_has_nothing_new_and_every_question_stil
     )
     changes = compute_changes(b, b, "2024-04-30")
     assert (changes.new_actors, changes.changed_positions, changes.new_movements, changes.answered_questions) == (
-        [], [], [], [])
+        [],
+        [],
+        [],
+        [],
+    )
     assert changes.still_open == b.open_questions
 
 
@@ -202,8 +211,10 @@ def test_the_same_file_briefed_again_is_recognised_by_its_content_not_its_path()
             Position(actor="Iran", stance="backs the truce", citations=_cite("day2/x.txt", 0)),  # same words cited
             Position(actor="iran", stance="rejects any foreign troops", citations=_cite("day2/y.txt", 0)),
         ],
-        sources=[SourceRecord(path="day2/x.txt", sha256="abc", status="briefed"),
-                 SourceRecord(path="day2/y.txt", sha256="def", status="briefed")],
+        sources=[
+            SourceRecord(path="day2/x.txt", sha256="abc", status="briefed"),
+            SourceRecord(path="day2/y.txt", sha256="def", status="briefed"),
+        ],
     )
     changes = compute_changes(previous, current, "2024-04-30")
     assert [p.stance for p in changes.changed_positions] == ["rejects any foreign troops"]
@@ -227,6 +238,7 @@ def _client(stub: OpenAIStub, cache: ResponseCache) -> OpenAIModel:
     return OpenAIModel(base_url=stub.base_url, api_key="test", model="stub", cache=cache, max_attempts=1)
 
 
+@pytest.mark.model_requests
 async def test_an_unchanged_day_makes_no_model_call_and_a_new_article_costs_only_its_own(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -254,14 +266,26 @@ async def test_an_unchanged_day_makes_no_model_call_and_a_new_article_costs_only
         cache.close()
 
 
+@pytest.mark.model_requests
 def test_cli_daily_writes_both_files_and_a_rerun_is_free(tmp_path: Path) -> None:
     write(tmp_path / "articles" / "2024-05-01", DAY1)
     runner = CliRunner()
     with OpenAIStub() as stub:
-        env = {"OPENAI_BASE_URL": stub.base_url, "BRIEFING_MODEL": "stub", "OPENAI_API_KEY": "test",
-               "BRIEFING_CACHE_DIR": str(tmp_path / "cache")}
-        args = ["daily", "--sources", str(tmp_path / "articles"), "--out-dir", str(tmp_path / "out"),
-                "--date", "2024-05-01"]
+        env = {
+            "OPENAI_BASE_URL": stub.base_url,
+            "BRIEFING_MODEL": "stub",
+            "OPENAI_API_KEY": "test",
+            "BRIEFING_CACHE_DIR": str(tmp_path / "cache"),
+        }
+        args = [
+            "daily",
+            "--sources",
+            str(tmp_path / "articles"),
+            "--out-dir",
+            str(tmp_path / "out"),
+            "--date",
+            "2024-05-01",
+        ]
         first = runner.invoke(main, args, env=env)
         assert first.exit_code == 0, first.output
         assert "3 model calls (0 cached)" in first.stderr
@@ -273,21 +297,35 @@ def test_cli_daily_writes_both_files_and_a_rerun_is_free(tmp_path: Path) -> None
 
 
 def test_cli_daily_errors_are_one_line_with_the_fix(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["daily", "--sources", str(tmp_path / "nope"), "--out-dir", str(tmp_path),
-                                       "--date", "2024-05-01", "--base-url", "http://127.0.0.1:9/v1",
-                                       "--model", "x"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "daily",
+            "--sources",
+            str(tmp_path / "nope"),
+            "--out-dir",
+            str(tmp_path),
+            "--date",
+            "2024-05-01",
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+            "--model",
+            "x",
+        ],
+    )
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
         f"briefing: error: articles folder {tmp_path / 'nope'} does not exist: check --sources / BRIEFING_SOURCES"
     ]
-    bad_date = CliRunner().invoke(main, ["daily", "--sources", str(tmp_path), "--out-dir", str(tmp_path),
-                                         "--date", "05/01/2024"])
+    bad_date = CliRunner().invoke(
+        main, ["daily", "--sources", str(tmp_path), "--out-dir", str(tmp_path), "--date", "05/01/2024"]
+    )
     assert bad_date.exit_code == 1 and "the date must look like 2024-05-01" in bad_date.stderr
     assert "Traceback" not in result.output + bad_date.output
 
 
 def test_without_a_folder_for_the_day_other_days_folders_are_not_briefed(tmp_path):
-    from briefing.daily import day_inputs
+    from briefing.surfaces.daily import day_inputs
 
     (tmp_path / "2015-09-27").mkdir()
     (tmp_path / "2015-09-27" / "old.txt").write_text("Yesterday's news.")

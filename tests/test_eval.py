@@ -29,12 +29,17 @@ France struck Islamic State in Syria; Russia sent troops and aircraft to Latakia
 def cluster(tmp_path: Path) -> Path:
     folder = tmp_path / "cluster"
     folder.mkdir()
-    (folder / "01.txt").write_text("Russia deployed 500 troops to Latakia on Monday. Sergei Lavrov said "
-                                   "Russia wants to prevent the collapse of the Syrian state.\n")
-    (folder / "02.txt").write_text("France conducted air strikes against Islamic State in Syria on Sunday. "
-                                   "It is unclear how long the strikes will last.\n")
-    (folder / "03.txt").write_text("The United States sent envoys to Iran. Russia sent fighter aircraft to "
-                                   "Latakia, officials said.\n")
+    (folder / "01.txt").write_text(
+        "Russia deployed 500 troops to Latakia on Monday. Sergei Lavrov said "
+        "Russia wants to prevent the collapse of the Syrian state.\n"
+    )
+    (folder / "02.txt").write_text(
+        "France conducted air strikes against Islamic State in Syria on Sunday. "
+        "It is unclear how long the strikes will last.\n"
+    )
+    (folder / "03.txt").write_text(
+        "The United States sent envoys to Iran. Russia sent fighter aircraft to Latakia, officials said.\n"
+    )
     (folder / "REFERENCE.md").write_text(REFERENCE_MD)
     return folder
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from briefing.files import write_atomic
+from briefing.surfaces.files import write_atomic
 
 
 def test_a_new_briefing_file_gets_the_usual_permissions_not_mkstemps_0600(tmp_path):

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from briefing.chunking import content_regions
-from briefing.grounding import find_mention, fold, ground, mentions, verify
+from briefing.grounding import find_mention, ground, verify
+from briefing.text import fold, mentions
 from briefing.models import Source
 from briefing.sources import load_sources, source_from_text
 
@@ -56,12 +57,19 @@ def test_an_exact_quote_is_cited_at_its_offsets() -> None:
     ("quote", "expected"),
     [
         # straight quotes and apostrophe for the source's curly ones
-        ('Lavrov said they were carrying "military items in accordance',
-         "Lavrov said they were carrying “military items in accordance"),
-        ("Russia isn't planning \"any additional steps,\" but held the door open",
-         "Russia isn’t planning “any additional steps,” but held the door open"),
+        (
+            'Lavrov said they were carrying "military items in accordance',
+            "Lavrov said they were carrying “military items in accordance",
+        ),
+        (
+            'Russia isn\'t planning "any additional steps," but held the door open',
+            "Russia isn’t planning “any additional steps,” but held the door open",
+        ),
         # a hyphen (or em dash) for the source's en dash
-        ("But the strategy could be risky - and unless Russia sends", "But the strategy could be risky – and unless Russia sends"),
+        (
+            "But the strategy could be risky - and unless Russia sends",
+            "But the strategy could be risky – and unless Russia sends",
+        ),
         ("the strategy could be risky — and unless Russia", "the strategy could be risky – and unless Russia"),
         # case and whitespace
         ("MOSCOW ALSO HAS OTHER KEY INTERESTS AT STAKE", "Moscow also has other key interests at stake"),
@@ -90,7 +98,10 @@ def test_a_fuzzy_paraphrase_is_cited_with_the_sources_words() -> None:
     c = ground(paraphrase, s, content_regions(s))
     assert_exact(c, s)
     assert c.quote == "Russia is airlifting weapons to Syria and that Russian servicemen are training"
-    assert c.quote in "said that Russia is airlifting weapons to Syria and that Russian servicemen are training its military"
+    assert (
+        c.quote
+        in "said that Russia is airlifting weapons to Syria and that Russian servicemen are training its military"
+    )
 
 
 def test_a_fuzzy_paraphrase_with_curly_apostrophes_in_the_source_is_grounded() -> None:
@@ -195,8 +206,10 @@ def test_find_mention_returns_the_first_sentence_that_names_a_term() -> None:
     s = seed("003")
     c = find_mention(["Yaalon", "Moshe Yaalon"], s, content_regions(s))
     assert_exact(c, s)
-    assert c.quote == ("Israeli defense minister Moshe Yaalon told reporters that the Russian buildup appears to be "
-                       "limited for the time being.")
+    assert c.quote == (
+        "Israeli defense minister Moshe Yaalon told reporters that the Russian buildup appears to be "
+        "limited for the time being."
+    )
 
 
 def test_find_mention_matches_whole_words_in_any_case() -> None:
@@ -227,7 +240,9 @@ def test_mentions_folds_case_and_quote_marks_but_needs_whole_words() -> None:
 
 
 def test_an_exact_quote_grounds_to_whole_words_not_inside_a_longer_word():
-    source = source_from_text("s.txt", "They want a resolution to the war. Any solution to the crisis must include him.")
+    source = source_from_text(
+        "s.txt", "They want a resolution to the war. Any solution to the crisis must include him."
+    )
     assert isinstance(source, Source)
     c = ground("solution to the crisis", source, [(0, len(source.text))])
     assert c is not None and c.quote == "solution to the crisis"
@@ -235,7 +250,7 @@ def test_an_exact_quote_grounds_to_whole_words_not_inside_a_longer_word():
 
 
 def test_a_quote_backs_a_claim_only_when_it_holds_enough_of_the_claims_words():
-    from briefing.grounding import supports
+    from briefing.text import supports
 
     shipments = "Russian military shipments to Syria have alarmed the US and its allies in recent weeks"
     assert not supports(shipments, "deployed 500 troops to a base in Latakia", "Russia")

@@ -20,9 +20,14 @@ import pytest
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from briefing.cache import ResponseCache
+from briefing.model.cache import ResponseCache
 from briefing.errors import BudgetExceeded, ModelError
-from briefing.llm import FakeModel, OpenAIModel, UsageMeter, first_model, parse_json
+from briefing.model.fake import FakeModel
+from briefing.model.openai import OpenAIModel, first_model
+from briefing.model import UsageMeter, parse_json
+
+# These tests talk to loopback stub servers they start themselves.
+pytestmark = pytest.mark.model_requests
 
 MESSAGES = [
     {"role": "system", "content": "You write briefings as JSON."},
@@ -54,9 +59,7 @@ def completion(content: str, finish_reason: str = "stop", prompt_tokens: int = 1
         "object": "chat.completion",
         "created": 0,
         "model": "m",
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish_reason}
-        ],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish_reason}],
         "usage": {
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
@@ -133,8 +136,9 @@ class FakeOpenAI:
             request.transport.close()
             raise asyncio.CancelledError  # aiohttp's "client went away": nothing is written
         if isinstance(reply.body, str):
-            return web.Response(status=reply.status, text=reply.body, headers=reply.headers,
-                                content_type="application/json")
+            return web.Response(
+                status=reply.status, text=reply.body, headers=reply.headers, content_type="application/json"
+            )
         return web.json_response(reply.body, status=reply.status, headers=reply.headers)
 
     async def _models(self, request: web.Request) -> web.Response:
@@ -288,9 +292,7 @@ async def test_a_dropped_connection_is_retried(server, make_model):
     assert model.meter.retries == 1
 
 
-async def test_after_max_attempts_of_server_errors_the_error_names_the_endpoint_and_the_last_cause(
-    server, make_model
-):
+async def test_after_max_attempts_of_server_errors_the_error_names_the_endpoint_and_the_last_cause(server, make_model):
     server.will(status(503, "warming up"), status(500, "out of memory"), status(500, "upstream exploded"))
     model = make_model(max_attempts=3)
 
@@ -447,8 +449,7 @@ async def test_the_cache_is_shared_by_endpoints_with_the_same_cache_identity(ser
     server.will(ok())
     first = make_model(cache=cache, cache_identity="the-local-model")
     # Another address of the same server: a restarted embedded model on a new port, say.
-    second = make_model(cache=cache, cache_identity="the-local-model",
-                        base_url=f"http://localhost:{server.port}/v1")
+    second = make_model(cache=cache, cache_identity="the-local-model", base_url=f"http://localhost:{server.port}/v1")
     third = make_model(cache=cache, cache_identity="another-model")
 
     await first.structured(MESSAGES, Answer)
@@ -584,7 +585,9 @@ def test_parse_json_rejects_prose_around_the_json():
 
 
 async def test_fake_model_answers_in_the_order_answers_were_enqueued():
-    fake = FakeModel(Answer(title="one", points=[])).enqueue({"title": "two", "points": []}, '{"title": "three", "points": []}')
+    fake = FakeModel(Answer(title="one", points=[])).enqueue(
+        {"title": "two", "points": []}, '{"title": "three", "points": []}'
+    )
 
     titles = [(await fake.structured(MESSAGES, Answer)).title for _ in range(3)]
 

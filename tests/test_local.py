@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 
-from briefing import local
+from briefing.model import local
 from briefing.config import default_cache_dir
 from briefing.errors import LocalModelError
-from briefing.local import (
+from briefing.model.local import (
     EXPECTED_SIZE,
     MODEL_FILENAME,
     PART_COUNT,
@@ -439,7 +439,7 @@ def test_ctrl_c_while_waiting_stops_the_child(gguf_stub: Path, fakes: Path, tmp_
 PARENT = r"""
 import sys, time
 from pathlib import Path
-from briefing.local import LocalServer
+from briefing.model.local import LocalServer
 module, model, pid_file = sys.argv[1:4]
 class Fake(LocalServer):
     def _check_installed(self): pass

@@ -8,22 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from briefing import merge as merge_module
+from briefing import summarize as summarize_module
 from briefing.aliases import AliasResolver, known_kind, mention_terms
 from briefing.chunking import chunk_sources
 from briefing.errors import ModelError
 from briefing.extract import Grounded
 from briefing.grounding import verify
-from briefing.llm import FakeModel
-from briefing.merge import (
-    Statement,
-    SummaryOut,
-    merge,
-    numeric_discrepancies,
-    statements_of,
-    summarize,
-    union_citations,
-)
+from briefing.model.fake import FakeModel
+from briefing.discrepancies import numeric_discrepancies
+from briefing.merge import merge, union_citations
+from briefing.summarize import Statement, Summary, SummaryOut, statements_of, summarize
 from briefing.models import Actor, Citation, Fact, MilitaryMovement, Position, Source
 from briefing.sources import load_sources, source_from_text
 
@@ -41,12 +35,19 @@ def cite(source: Source, phrase: str) -> Citation:
     return Citation(source=source.path, start=start, end=start + len(phrase), quote=phrase)
 
 
-A = article("a.txt", "Vladimir Putin said Russia will back the Syrian government. Russia deployed 500 troops to Latakia. "
-                     "The war has claimed 240,000 lives.")
-B = article("b.txt", "Mr Putin said Moscow will back the Syrian government against any intervention. "
-                     "Russia has sent thousands of soldiers to Latakia.")
-C = article("c.txt", "Russia deployed about 500 soldiers near Latakia, officials said. The conflict has claimed "
-                     "250,000 lives.")
+A = article(
+    "a.txt",
+    "Vladimir Putin said Russia will back the Syrian government. Russia deployed 500 troops to Latakia. "
+    "The war has claimed 240,000 lives.",
+)
+B = article(
+    "b.txt",
+    "Mr Putin said Moscow will back the Syrian government against any intervention. "
+    "Russia has sent thousands of soldiers to Latakia.",
+)
+C = article(
+    "c.txt", "Russia deployed about 500 soldiers near Latakia, officials said. The conflict has claimed 250,000 lives."
+)
 
 
 # --------------------------------------------------------------------------- aliases
@@ -65,7 +66,14 @@ def resolver() -> AliasResolver:
 @pytest.mark.parametrize(
     "names",
     [
-        ["Putin", "Vladimir Putin", "Mr Putin", "VLADIMIR Putin", "the Russian president", "Russian President Vladimir Putin"],
+        [
+            "Putin",
+            "Vladimir Putin",
+            "Mr Putin",
+            "VLADIMIR Putin",
+            "the Russian president",
+            "Russian President Vladimir Putin",
+        ],
         ["Lavrov", "Sergei Lavrov", "Sergey Lavrov", "Russian foreign minister Sergey Lavrov"],
         ["Isis", "ISIS", "ISIL", "Islamic State", "Daesh", "the Islamic State group"],
         ["Assad", "Bashar al-Assad", "President Assad", "Bashar Assad"],
@@ -85,8 +93,18 @@ def test_a_role_names_a_person_only_once_a_note_has_said_so() -> None:
 
 
 def test_different_actors_keep_different_keys(resolver: AliasResolver) -> None:
-    keys = [resolver.key(n) for n in ["Vladimir Putin", "Sergei Lavrov", "Bashar al-Assad", "Javad Zarif", "Russia",
-                                      "Islamic State", "Iran"]]
+    keys = [
+        resolver.key(n)
+        for n in [
+            "Vladimir Putin",
+            "Sergei Lavrov",
+            "Bashar al-Assad",
+            "Javad Zarif",
+            "Russia",
+            "Islamic State",
+            "Iran",
+        ]
+    ]
     assert len(set(keys)) == len(keys)
 
 
@@ -112,8 +130,18 @@ def test_a_role_is_only_learned_for_people(resolver: AliasResolver) -> None:
 
 
 def test_the_display_name_is_the_full_name_without_titles(resolver: AliasResolver) -> None:
-    for name in ["Putin", "Mr Putin", "VLADIMIR Putin", "Vladimir Putin", "the Russian president",
-                 "Iranian foreign minister Javad Zarif", "President Assad", "Bashar al-Assad", "ISIS", "Daesh"]:
+    for name in [
+        "Putin",
+        "Mr Putin",
+        "VLADIMIR Putin",
+        "Vladimir Putin",
+        "the Russian president",
+        "Iranian foreign minister Javad Zarif",
+        "President Assad",
+        "Bashar al-Assad",
+        "ISIS",
+        "Daesh",
+    ]:
         resolver.note_display(name)
     assert resolver.display(resolver.key("Putin")) == "Vladimir Putin"
     assert resolver.display(resolver.key("Zarif")) == "Javad Zarif"
@@ -123,8 +151,16 @@ def test_the_display_name_is_the_full_name_without_titles(resolver: AliasResolve
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("Moscow", "state"), ("the Kremlin", "state"), ("Daesh", "armed group"), ("ISIL", "armed group"),
-     ("UN", "organisation"), ("NATO", "organisation"), ("Vladimir Putin", None), ("Hezbollah", None)],
+    [
+        ("Moscow", "state"),
+        ("the Kremlin", "state"),
+        ("Daesh", "armed group"),
+        ("ISIL", "armed group"),
+        ("UN", "organisation"),
+        ("NATO", "organisation"),
+        ("Vladimir Putin", None),
+        ("Hezbollah", None),
+    ],
 )
 def test_known_kind_names_the_kind_of_well_known_actors_only(name: str, kind: str | None) -> None:
     assert known_kind(name) == kind
@@ -149,11 +185,13 @@ def test_union_of_citations_has_no_duplicate_and_no_nested_span() -> None:
 def test_duplicate_facts_merge_with_the_union_of_their_citations() -> None:
     a = cite(A, "Russia deployed 500 troops to Latakia")
     c = cite(C, "Russia deployed about 500 soldiers near Latakia")
-    notes = Grounded(facts=[
-        Fact(text="Russia deployed 500 troops to Latakia.", citations=[a]),
-        Fact(text="Russia deployed 500 troops to Latakia.", citations=[a]),
-        Fact(text="Russia deployed about 500 troops near Latakia.", citations=[c]),
-    ])
+    notes = Grounded(
+        facts=[
+            Fact(text="Russia deployed 500 troops to Latakia.", citations=[a]),
+            Fact(text="Russia deployed 500 troops to Latakia.", citations=[a]),
+            Fact(text="Russia deployed about 500 troops near Latakia.", citations=[c]),
+        ]
+    )
     merged = merge(notes)
     assert len(merged.facts) == 1
     assert merged.facts[0].citations == [a, c]
@@ -162,11 +200,16 @@ def test_duplicate_facts_merge_with_the_union_of_their_citations() -> None:
 
 def test_corroboration_counts_distinct_sources_and_orders_the_items() -> None:
     lone = [cite(A, "The war has claimed 240,000 lives"), cite(A, "Russia deployed 500 troops")]
-    shared = [cite(B, "Russia has sent thousands of soldiers to Latakia"), cite(C, "Russia deployed about 500 soldiers")]
-    notes = Grounded(facts=[
-        Fact(text="The war has claimed many lives.", citations=lone),  # two citations, one source
-        Fact(text="Russian soldiers went to Latakia.", citations=shared),  # two sources
-    ])
+    shared = [
+        cite(B, "Russia has sent thousands of soldiers to Latakia"),
+        cite(C, "Russia deployed about 500 soldiers"),
+    ]
+    notes = Grounded(
+        facts=[
+            Fact(text="The war has claimed many lives.", citations=lone),  # two citations, one source
+            Fact(text="Russian soldiers went to Latakia.", citations=shared),  # two sources
+        ]
+    )
     merged = merge(notes)
     assert [f.corroboration for f in merged.facts] == [2, 1]
     assert merged.facts[0].text == "Russian soldiers went to Latakia."
@@ -176,10 +219,14 @@ def test_positions_of_aliased_actors_merge_under_the_display_name() -> None:
     a = cite(A, "Vladimir Putin said Russia will back the Syrian government")
     b = cite(B, "Mr Putin said Moscow will back the Syrian government against any intervention")
     notes = Grounded(
-        actors=[Actor(name="Vladimir Putin", kind="person", role="Russian president", citations=[a]),
-                Actor(name="Mr Putin", kind="person", role="Russian president", citations=[b])],
-        positions=[Position(actor="Mr Putin", stance="Russia will back the Syrian government.", citations=[b]),
-                   Position(actor="the Russian president", stance="Will back the Syrian government.", citations=[a])],
+        actors=[
+            Actor(name="Vladimir Putin", kind="person", role="Russian president", citations=[a]),
+            Actor(name="Mr Putin", kind="person", role="Russian president", citations=[b]),
+        ],
+        positions=[
+            Position(actor="Mr Putin", stance="Russia will back the Syrian government.", citations=[b]),
+            Position(actor="the Russian president", stance="Will back the Syrian government.", citations=[a]),
+        ],
     )
     merged = merge(notes)
     assert [a.name for a in merged.actors] == ["Vladimir Putin"]
@@ -191,25 +238,37 @@ def test_positions_of_aliased_actors_merge_under_the_display_name() -> None:
 
 def test_positions_of_different_actors_never_merge() -> None:
     a = cite(A, "Vladimir Putin said Russia will back the Syrian government")
-    notes = Grounded(positions=[Position(actor="Vladimir Putin", stance="Backs the Syrian government.", citations=[a]),
-                                Position(actor="Iran", stance="Backs the Syrian government.", citations=[a])])
+    notes = Grounded(
+        positions=[
+            Position(actor="Vladimir Putin", stance="Backs the Syrian government.", citations=[a]),
+            Position(actor="Iran", stance="Backs the Syrian government.", citations=[a]),
+        ]
+    )
     assert len(merge(notes).positions) == 2
 
 
 def test_movements_with_overlapping_citations_merge() -> None:
     a = cite(A, "Russia deployed 500 troops to Latakia")
-    notes = Grounded(movements=[
-        MilitaryMovement(actor="Russia", what="deployed troops", where="Latakia", citations=[a]),
-        MilitaryMovement(actor="Moscow", what="sent soldiers", scale="500 troops", citations=[a]),
-    ])
+    notes = Grounded(
+        movements=[
+            MilitaryMovement(actor="Russia", what="deployed troops", where="Latakia", citations=[a]),
+            MilitaryMovement(actor="Moscow", what="sent soldiers", scale="500 troops", citations=[a]),
+        ]
+    )
     merged = merge(notes)
     assert len(merged.movements) == 1 and merged.movements[0].actor == "Russia"
 
 
 def test_an_actor_named_only_by_punctuation_does_not_break_the_merge() -> None:
     q = cite(A, "Vladimir Putin said")
-    merged = merge(Grounded(actors=[Actor(name="?", kind="person", role="unknown speaker", citations=[q]),
-                                    Actor(name="Vladimir Putin", kind="person", role="president", citations=[q])]))
+    merged = merge(
+        Grounded(
+            actors=[
+                Actor(name="?", kind="person", role="unknown speaker", citations=[q]),
+                Actor(name="Vladimir Putin", kind="person", role="president", citations=[q]),
+            ]
+        )
+    )
     assert "Vladimir Putin" in [a.name for a in merged.actors]
 
 
@@ -263,13 +322,25 @@ def test_figures_in_text_outside_the_spans_are_ignored() -> None:
 
 def statements() -> list[Statement]:
     return [
-        Statement(1, "a.txt", "Russia deployed 500 troops to Latakia.", [cite(A, "Russia deployed 500 troops to Latakia")]),
-        Statement(2, "b.txt", "Russia has sent thousands of soldiers to Latakia.",
-                  [cite(B, "Russia has sent thousands of soldiers to Latakia")]),
+        Statement(
+            1, "a.txt", "Russia deployed 500 troops to Latakia.", [cite(A, "Russia deployed 500 troops to Latakia")]
+        ),
+        Statement(
+            2,
+            "b.txt",
+            "Russia has sent thousands of soldiers to Latakia.",
+            [cite(B, "Russia has sent thousands of soldiers to Latakia")],
+        ),
         Statement(3, "a.txt", "The war has claimed 240,000 lives.", [cite(A, "The war has claimed 240,000 lives")]),
-        Statement(4, "a.txt, c.txt", "Vladimir Putin: backs the Syrian government.",
-                  [cite(A, "Vladimir Putin said Russia will back the Syrian government"),
-                   cite(C, "Russia deployed about 500 soldiers near Latakia")]),
+        Statement(
+            4,
+            "a.txt, c.txt",
+            "Vladimir Putin: backs the Syrian government.",
+            [
+                cite(A, "Vladimir Putin said Russia will back the Syrian government"),
+                cite(C, "Russia deployed about 500 soldiers near Latakia"),
+            ],
+        ),
     ]
 
 
@@ -279,10 +350,17 @@ def all_citations(items: list[Statement]) -> list[Citation]:
 
 async def test_key_point_citations_are_exactly_the_union_of_the_cited_statements() -> None:
     st = statements()
-    model = FakeModel({"key_points": [{"text": "Russia sent troops to Latakia.", "ids": [1, 2, 1]},
-                                      {"text": "Putin backs Damascus.", "ids": [4]}],
-                       "disagreements": []})
-    points, _ = await summarize(model, st, min_points=2)
+    model = FakeModel(
+        {
+            "key_points": [
+                {"text": "Russia sent troops to Latakia.", "ids": [1, 2, 1]},
+                {"text": "Putin backs Damascus.", "ids": [4]},
+            ],
+            "disagreements": [],
+        }
+    )
+    _summary = await summarize(model, st, min_points=2)
+    points, _ = _summary.points, _summary.disagreements
     assert [p.text for p in points] == ["Russia sent troops to Latakia.", "Putin backs Damascus."]
     assert points[0].citations == st[0].citations + st[1].citations
     assert points[1].citations == st[3].citations
@@ -291,18 +369,26 @@ async def test_key_point_citations_are_exactly_the_union_of_the_cited_statements
 
 async def test_unknown_statement_ids_are_ignored_and_a_point_with_none_valid_is_dropped() -> None:
     st = statements()
-    model = FakeModel({"key_points": [{"text": "Troops went to Latakia.", "ids": [1, 99]},
-                                      {"text": "An invented point.", "ids": [0, 42]},
-                                      {"text": "A point citing nothing.", "ids": []}],
-                       "disagreements": []})
-    points, _ = await summarize(model, st, min_points=1)
+    model = FakeModel(
+        {
+            "key_points": [
+                {"text": "Troops went to Latakia.", "ids": [1, 99]},
+                {"text": "An invented point.", "ids": [0, 42]},
+                {"text": "A point citing nothing.", "ids": []},
+            ],
+            "disagreements": [],
+        }
+    )
+    _summary = await summarize(model, st, min_points=1)
+    points, _ = _summary.points, _summary.disagreements
     assert [p.text for p in points] == ["Troops went to Latakia."]
     assert points[0].citations == st[0].citations
 
 
 async def test_too_few_points_are_filled_from_the_best_supported_statements() -> None:
     st = statements()
-    points, _ = await summarize(FakeModel({"key_points": [], "disagreements": []}), st, min_points=3)
+    _summary = await summarize(FakeModel({"key_points": [], "disagreements": []}), st, min_points=3)
+    points, _ = _summary.points, _summary.disagreements
     assert len(points) == 3
     assert points[0].text == st[3].text  # the only statement with two sources comes first
     for p in points:
@@ -311,14 +397,20 @@ async def test_too_few_points_are_filled_from_the_best_supported_statements() ->
 
 async def test_a_model_disagreement_needs_two_statements_from_two_sources() -> None:
     st = statements()
-    model = FakeModel({"key_points": [{"text": "Troops went to Latakia.", "ids": [1]}], "disagreements": [
-        {"topic": "How many troops", "ids": [1, 2]},  # a.txt vs b.txt: kept
-        {"topic": "Same source twice", "ids": [1, 3]},  # both a.txt: dropped
-        {"topic": "One statement", "ids": [2]},  # dropped
-        {"topic": "Unknown ids", "ids": [2, 77]},  # one real statement: dropped
-        {"topic": "  ", "ids": [1, 2]},  # no topic: dropped
-    ]})
-    _, found = await summarize(model, st, min_points=1)
+    model = FakeModel(
+        {
+            "key_points": [{"text": "Troops went to Latakia.", "ids": [1]}],
+            "disagreements": [
+                {"topic": "How many troops", "ids": [1, 2]},  # a.txt vs b.txt: kept
+                {"topic": "Same source twice", "ids": [1, 3]},  # both a.txt: dropped
+                {"topic": "One statement", "ids": [2]},  # dropped
+                {"topic": "Unknown ids", "ids": [2, 77]},  # one real statement: dropped
+                {"topic": "  ", "ids": [1, 2]},  # no topic: dropped
+            ],
+        }
+    )
+    _summary = await summarize(model, st, min_points=1)
+    _, found = _summary.points, _summary.disagreements
     assert [d.topic for d in found] == ["How many troops"]
     assert [c.citations for c in found[0].claims] == [st[0].citations, st[1].citations]
 
@@ -326,7 +418,8 @@ async def test_a_model_disagreement_needs_two_statements_from_two_sources() -> N
 async def test_a_model_error_falls_back_to_points_from_the_statements() -> None:
     st = statements()
     model = FakeModel(ModelError("the model at fake:// did not return valid JSON"))
-    points, found = await summarize(model, st, min_points=3)
+    _summary = await summarize(model, st, min_points=3)
+    points, found = _summary.points, _summary.disagreements
     assert found == []
     assert len(points) == 3
     assert all(p.citations in [s.citations for s in st] for p in points)
@@ -334,7 +427,7 @@ async def test_a_model_error_falls_back_to_points_from_the_statements() -> None:
 
 async def test_no_statements_means_no_model_call() -> None:
     model = FakeModel()
-    assert await summarize(model, []) == ([], [])
+    assert await summarize(model, []) == Summary()
     assert model.history == []
 
 
@@ -347,16 +440,24 @@ def echo_first_three(messages: list[dict[str, str]], response_model: type) -> di
 async def test_hierarchical_reduce_makes_several_calls_and_cites_only_real_statements(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(merge_module, "STATEMENTS_BUDGET", 60)
-    topics = ["Russia deployed jets to Latakia airbase", "France struck Islamic State near Raqqa",
-              "Iran backs the Assad government firmly", "Lavrov denies sending ground troops",
-              "Obama meets Putin in New York", "Refugees flee toward the Turkish border",
-              "Israel reports a limited Russian force", "Britain debates bombing campaign options",
-              "Iraq shares intelligence with Damascus", "Militants destroyed the Palmyra ruins"]
+    monkeypatch.setattr(summarize_module, "STATEMENTS_BUDGET", 60)
+    topics = [
+        "Russia deployed jets to Latakia airbase",
+        "France struck Islamic State near Raqqa",
+        "Iran backs the Assad government firmly",
+        "Lavrov denies sending ground troops",
+        "Obama meets Putin in New York",
+        "Refugees flee toward the Turkish border",
+        "Israel reports a limited Russian force",
+        "Britain debates bombing campaign options",
+        "Iraq shares intelligence with Damascus",
+        "Militants destroyed the Palmyra ruins",
+    ]
     sources = [article(f"s{i}.txt", f"Reports say: {t}.") for i, t in enumerate(topics)]
     st = [Statement(i + 1, s.path, t, [cite(s, t)]) for i, (s, t) in enumerate(zip(sources, topics))]
     model = FakeModel(default=echo_first_three)
-    points, _ = await summarize(model, st)
+    _summary = await summarize(model, st)
+    points, _ = _summary.points, _summary.disagreements
     assert len(model.history) > 2
     assert 3 <= len(points) <= 6
     real = all_citations(st)
@@ -369,38 +470,54 @@ async def test_hierarchical_reduce_ends_even_when_no_level_shrinks_the_statement
 ) -> None:
     # Every group is one statement and the model answers one point per statement: grouping again would
     # never end. The reduce must stop after a bounded number of calls.
-    monkeypatch.setattr(merge_module, "STATEMENTS_BUDGET", 1)
+    monkeypatch.setattr(summarize_module, "STATEMENTS_BUDGET", 1)
     topics = [f"{w} reported from the front" for w in ["Aleppo", "Homs", "Latakia", "Raqqa", "Palmyra", "Idlib"]]
     sources = [article(f"s{i}.txt", f"News: {t}.") for i, t in enumerate(topics)]
     st = [Statement(i + 1, s.path, t, [cite(s, t)]) for i, (s, t) in enumerate(zip(sources, topics))]
     model = FakeModel(default=echo_first_three)
-    points, _ = await summarize(model, st)
+    _summary = await summarize(model, st)
+    points, _ = _summary.points, _summary.disagreements
     assert len(model.history) <= len(st) + 1
     assert points and all(c in all_citations(st) for p in points for c in p.citations)
 
 
 def test_statements_number_facts_positions_and_movements_in_order() -> None:
     a = cite(A, "Russia deployed 500 troops to Latakia")
-    merged = merge(Grounded(
-        facts=[Fact(text="Russia deployed 500 troops.", citations=[a])],
-        positions=[Position(actor="Russia", stance="Backs Assad.", citations=[cite(B, "Moscow will back")])],
-        movements=[MilitaryMovement(actor="Russia", what="deployed troops", where="Latakia", scale="500 troops",
-                                    citations=[a])],
-    ))
+    merged = merge(
+        Grounded(
+            facts=[Fact(text="Russia deployed 500 troops.", citations=[a])],
+            positions=[Position(actor="Russia", stance="Backs Assad.", citations=[cite(B, "Moscow will back")])],
+            movements=[
+                MilitaryMovement(
+                    actor="Russia", what="deployed troops", where="Latakia", scale="500 troops", citations=[a]
+                )
+            ],
+        )
+    )
     st = statements_of(merged)
     assert [s.id for s in st] == [1, 2, 3]
-    assert [s.text for s in st] == ["Russia deployed 500 troops.", "Russia: Backs Assad.",
-                                   "Russia: deployed troops (500 troops) in Latakia"]
+    assert [s.text for s in st] == [
+        "Russia deployed 500 troops.",
+        "Russia: Backs Assad.",
+        "Russia: deployed troops (500 troops) in Latakia",
+    ]
     assert [s.source for s in st] == ["a.txt", "b.txt", "a.txt"]
 
 
 async def test_a_key_point_naming_the_wrong_statement_is_cited_by_the_statements_that_back_it() -> None:
     st = statements()
     # The point speaks of the death toll but names statement 1 (troops): the citation must follow the words.
-    model = FakeModel({"key_points": [{"text": "The war has claimed 240,000 lives.", "ids": [1]},
-                                      {"text": "Elephants migrated across Kenya.", "ids": [2]}],
-                       "disagreements": []})
-    points, _ = await summarize(model, st, min_points=1)
+    model = FakeModel(
+        {
+            "key_points": [
+                {"text": "The war has claimed 240,000 lives.", "ids": [1]},
+                {"text": "Elephants migrated across Kenya.", "ids": [2]},
+            ],
+            "disagreements": [],
+        }
+    )
+    _summary = await summarize(model, st, min_points=1)
+    points, _ = _summary.points, _summary.disagreements
     assert [p.text for p in points] == ["The war has claimed 240,000 lives."]
     assert points[0].citations == st[2].citations
 

@@ -14,8 +14,8 @@ from briefing.chunking import chunk_sources
 from briefing.errors import BudgetExceeded, ModelError, NothingToBrief
 from briefing.extract import Batch, ground_notes, make_batches
 from briefing.grounding import verify
-from briefing.llm import FakeModel
-from briefing.merge import SummaryOut
+from briefing.model.fake import FakeModel
+from briefing.summarize import SummaryOut
 from briefing.models import Briefing, ChunkNotes, Source
 from briefing.sources import load_sources
 
@@ -58,10 +58,18 @@ def notes(**lists: list[dict[str, str]]) -> ChunkNotes:
 
 
 def test_notes_whose_quotes_are_in_the_chunk_are_kept_and_the_rest_counted_as_dropped(batch003: Batch) -> None:
-    out = ground_notes(notes(facts=[
-        {"text": "Russia has a naval base at Tartus.", "quote": "Russia maintains a naval base at Tartus"},
-        {"text": "Russian paratroopers landed.", "quote": "Russian paratroopers landed in Aleppo on Friday night"},
-    ]), batch003)
+    out = ground_notes(
+        notes(
+            facts=[
+                {"text": "Russia has a naval base at Tartus.", "quote": "Russia maintains a naval base at Tartus"},
+                {
+                    "text": "Russian paratroopers landed.",
+                    "quote": "Russian paratroopers landed in Aleppo on Friday night",
+                },
+            ]
+        ),
+        batch003,
+    )
     assert [f.text for f in out.facts] == ["Russia has a naval base at Tartus."]
     assert out.facts[0].citations[0].quote == "Russia maintains a naval base at Tartus"
     assert (out.proposed, out.dropped) == (2, 1)
@@ -69,36 +77,66 @@ def test_notes_whose_quotes_are_in_the_chunk_are_kept_and_the_rest_counted_as_dr
 
 def test_placeholder_items_copied_from_the_layout_are_dropped(batch003: Batch) -> None:
     quote = "Russia maintains a naval base at Tartus"
-    out = ground_notes(notes(
-        facts=[{"text": "One-sentence key fact.", "quote": quote}],
-        actors=[{"name": "Full name", "kind": "person", "role": "who they are here", "quote": quote}],
-        positions=[{"actor": "Russia", "stance": "What they say or want.", "quote": quote},
-                   {"actor": "Russia", "stance": "Keeps its naval base.", "quote": quote}],
-        movements=[{"actor": "Russia", "what": "what is deployed or done", "quote": quote},
-                   {"actor": "Russia", "what": "keeps a naval base", "where": "place or empty", "when": "Time or empty",
-                    "scale": "numbers or empty", "quote": quote}],
-        open_questions=[{"question": "A question the article leaves open?", "quote": quote}],
-    ), batch003)
+    out = ground_notes(
+        notes(
+            facts=[{"text": "One-sentence key fact.", "quote": quote}],
+            actors=[{"name": "Full name", "kind": "person", "role": "who they are here", "quote": quote}],
+            positions=[
+                {"actor": "Russia", "stance": "What they say or want.", "quote": quote},
+                {"actor": "Russia", "stance": "Keeps its naval base.", "quote": quote},
+            ],
+            movements=[
+                {"actor": "Russia", "what": "what is deployed or done", "quote": quote},
+                {
+                    "actor": "Russia",
+                    "what": "keeps a naval base",
+                    "where": "place or empty",
+                    "when": "Time or empty",
+                    "scale": "numbers or empty",
+                    "quote": quote,
+                },
+            ],
+            open_questions=[{"question": "A question the article leaves open?", "quote": quote}],
+        ),
+        batch003,
+    )
     assert out.facts == [] and out.actors == [] and out.questions == []
     assert [p.stance for p in out.positions] == ["Keeps its naval base."]
     assert [(m.what, m.where, m.when, m.scale) for m in out.movements] == [("keeps a naval base", "", "", "")]
 
 
 def test_a_position_whose_real_quote_says_nothing_of_its_stance_is_dropped(batch003: Batch) -> None:
-    out = ground_notes(notes(positions=[
-        {"actor": "Sergey Lavrov", "stance": "Supports the Syrian government's military support.",
-         "quote": "Russia maintains a naval base at Tartus"},
-    ]), batch003)
+    out = ground_notes(
+        notes(
+            positions=[
+                {
+                    "actor": "Sergey Lavrov",
+                    "stance": "Supports the Syrian government's military support.",
+                    "quote": "Russia maintains a naval base at Tartus",
+                },
+            ]
+        ),
+        batch003,
+    )
     assert out.positions == []
     assert (out.proposed, out.dropped) == (1, 1)
 
 
 def test_an_actor_whose_quote_does_not_name_them_gets_the_first_sentence_that_does(batch003: Batch) -> None:
     text = batch003.source.text
-    out = ground_notes(notes(actors=[
-        {"name": "Sergey Lavrov", "kind": "person", "role": "Russian foreign minister",
-         "quote": "Russia maintains a naval base at Tartus"},
-    ]), batch003)
+    out = ground_notes(
+        notes(
+            actors=[
+                {
+                    "name": "Sergey Lavrov",
+                    "kind": "person",
+                    "role": "Russian foreign minister",
+                    "quote": "Russia maintains a naval base at Tartus",
+                },
+            ]
+        ),
+        batch003,
+    )
     [lavrov] = out.actors
     c = lavrov.citations[0]
     assert verify(c, text)
@@ -107,35 +145,63 @@ def test_an_actor_whose_quote_does_not_name_them_gets_the_first_sentence_that_do
 
 
 def test_an_actor_the_chunk_never_names_is_dropped_and_counted(batch003: Batch) -> None:
-    out = ground_notes(notes(actors=[
-        {"name": "Barack Obama", "kind": "person", "role": "US president", "quote": "Russia maintains a naval base at Tartus"},
-    ]), batch003)
+    out = ground_notes(
+        notes(
+            actors=[
+                {
+                    "name": "Barack Obama",
+                    "kind": "person",
+                    "role": "US president",
+                    "quote": "Russia maintains a naval base at Tartus",
+                },
+            ]
+        ),
+        batch003,
+    )
     assert out.actors == []
     assert (out.proposed, out.dropped) == (1, 1)
 
 
 def test_an_actor_named_only_in_a_boilerplate_caption_is_dropped(batch003: Batch) -> None:
     # "Picture: AP" is only in the caption lines, which are boilerplate.
-    out = ground_notes(notes(actors=[
-        {"name": "AP", "kind": "organisation", "role": "photo agency", "quote": "Russia maintains a naval base at Tartus"},
-    ]), batch003)
+    out = ground_notes(
+        notes(
+            actors=[
+                {
+                    "name": "AP",
+                    "kind": "organisation",
+                    "role": "photo agency",
+                    "quote": "Russia maintains a naval base at Tartus",
+                },
+            ]
+        ),
+        batch003,
+    )
     assert out.actors == []
 
 
 def test_well_known_actors_get_their_kind_and_questions_their_question_mark(batch003: Batch) -> None:
     quote = "Russia maintains a naval base at Tartus"
-    out = ground_notes(notes(
-        actors=[{"name": "Russia", "kind": "organisation", "role": "Assad's backer", "quote": quote}],
-        open_questions=[{"question": "Will the base at Tartus grow", "quote": quote}],
-    ), batch003)
+    out = ground_notes(
+        notes(
+            actors=[{"name": "Russia", "kind": "organisation", "role": "Assad's backer", "quote": quote}],
+            open_questions=[{"question": "Will the base at Tartus grow", "quote": quote}],
+        ),
+        batch003,
+    )
     assert out.actors[0].kind == "state"
     assert out.questions[0].question == "Will the base at Tartus grow?"
 
 
 def test_a_quote_in_the_boilerplate_between_chunks_is_not_grounded(batch003: Batch) -> None:
-    out = ground_notes(notes(facts=[
-        {"text": "The site has a newsletter.", "quote": "Sign up to our World Explained newsletter"},
-    ]), batch003)
+    out = ground_notes(
+        notes(
+            facts=[
+                {"text": "The site has a newsletter.", "quote": "Sign up to our World Explained newsletter"},
+            ]
+        ),
+        batch003,
+    )
     assert out.facts == [] and out.dropped == 1
 
 
@@ -164,8 +230,10 @@ def test_the_seeds_briefing_fills_every_part(seeds_run) -> None:
     b, _ = seeds_run
     assert b.actors and b.positions and b.military_movements and b.facts
     assert 3 <= len(b.summary) <= 6
-    assert {"Sources give different figures for troop numbers",
-            "Sources give different figures for the death toll"} <= {d.topic for d in b.discrepancies}
+    assert {
+        "Sources give different figures for troop numbers",
+        "Sources give different figures for the death toll",
+    } <= {d.topic for d in b.discrepancies}
     assert [s.status for s in b.sources] == ["briefed"] * 5
     assert all(s.chunks >= 1 and s.reason is None for s in b.sources)
     assert b.stats.chunks == sum(s.chunks for s in b.sources)
@@ -203,8 +271,9 @@ def test_a_failing_chunk_costs_only_its_source(in_root: None) -> None:
     assert b.stats.chunks_failed == record.chunks >= 1
     others = {s.path for s in b.sources if s.path != FAILING}
     assert all(s.reason is None for s in b.sources if s.path in others)
-    cited_by_items = {c.source for item in [*b.actors, *b.positions, *b.military_movements, *b.facts]
-                      for c in item.citations}
+    cited_by_items = {
+        c.source for item in [*b.actors, *b.positions, *b.military_movements, *b.facts] for c in item.citations
+    }
     assert cited_by_items == others
 
 
@@ -223,7 +292,9 @@ def test_a_budget_stop_propagates_instead_of_costing_one_chunk(in_root: None) ->
 async def test_a_binary_and_an_empty_file_are_skipped_with_reasons_and_the_rest_briefed(tmp_path: Path) -> None:
     (tmp_path / "article.txt").write_text(
         "Russia deployed 500 troops to Latakia on Monday. Sergei Lavrov said Russia wants to prevent the collapse "
-        "of the Syrian state.\n", encoding="utf-8")
+        "of the Syrian state.\n",
+        encoding="utf-8",
+    )
     (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     (tmp_path / "empty.txt").write_bytes(b"")
     b = await agenerate_briefing([tmp_path], client=fake_model())
@@ -241,8 +312,11 @@ async def test_nothing_to_brief_lists_every_reason_and_calls_no_model(tmp_path: 
     with pytest.raises(NothingToBrief) as caught:
         await agenerate_briefing([tmp_path, tmp_path / "missing.txt"], client=model)
     reasons = dict((Path(p).name, r) for p, r in caught.value.skipped)
-    assert reasons == {"image.txt": "binary file (contains NUL bytes)", "empty.txt": "empty file",
-                       "missing.txt": "no such file or folder"}
+    assert reasons == {
+        "image.txt": "binary file (contains NUL bytes)",
+        "empty.txt": "empty file",
+        "missing.txt": "no such file or folder",
+    }
     for name, reason in reasons.items():
         assert name in str(caught.value) and reason in str(caught.value)
     assert model.history == []
@@ -299,12 +373,29 @@ def test_the_seeds_decode_to_exactly_the_text_their_files_hold() -> None:
 
 
 def test_a_position_that_only_restates_the_actors_title_is_dropped(batch003: Batch) -> None:
-    out = ground_notes(notes(
-        actors=[{"name": "Sergey Lavrov", "kind": "person", "role": "Russian foreign minister",
-                 "quote": "Russian foreign minister Sergey Lavrov"}],
-        positions=[{"actor": "Sergey Lavrov", "stance": "Russia's foreign minister.",
-                    "quote": "Russian foreign minister Sergey Lavrov said that Russia is airlifting weapons"},
-                   {"actor": "Sergey Lavrov", "stance": "Says Russia is airlifting weapons to Syria.",
-                    "quote": "Russian foreign minister Sergey Lavrov said that Russia is airlifting weapons"}],
-    ), batch003)
+    out = ground_notes(
+        notes(
+            actors=[
+                {
+                    "name": "Sergey Lavrov",
+                    "kind": "person",
+                    "role": "Russian foreign minister",
+                    "quote": "Russian foreign minister Sergey Lavrov",
+                }
+            ],
+            positions=[
+                {
+                    "actor": "Sergey Lavrov",
+                    "stance": "Russia's foreign minister.",
+                    "quote": "Russian foreign minister Sergey Lavrov said that Russia is airlifting weapons",
+                },
+                {
+                    "actor": "Sergey Lavrov",
+                    "stance": "Says Russia is airlifting weapons to Syria.",
+                    "quote": "Russian foreign minister Sergey Lavrov said that Russia is airlifting weapons",
+                },
+            ],
+        ),
+        batch003,
+    )
     assert [p.stance for p in out.positions] == ["Says Russia is airlifting weapons to Syria."]

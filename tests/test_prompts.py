@@ -10,7 +10,7 @@ import pytest
 from briefing.chunking import chunk_sources
 from briefing.errors import PromptError
 from briefing.extract import Batch, extract_messages, make_batches
-from briefing.merge import Statement
+from briefing.summarize import Statement
 from briefing.models import Citation, Source
 from briefing.prompts import as_data, render
 from briefing.sources import source_from_text

@@ -47,22 +47,49 @@ def briefing() -> Briefing:
         title="Russia in Syria",
         generated_at=datetime(2015, 9, 28, 12, 0, tzinfo=UTC),
         summary=[KeyPoint(text="Russia sent troops to Latakia.", citations=[TROOPS_A, TROOPS_B])],
-        actors=[Actor(name="Sergei Lavrov", kind="person", role="Russian foreign minister", aliases=["Sergey Lavrov"],
-                      citations=[LAVROV_A])],
+        actors=[
+            Actor(
+                name="Sergei Lavrov",
+                kind="person",
+                role="Russian foreign minister",
+                aliases=["Sergey Lavrov"],
+                citations=[LAVROV_A],
+            )
+        ],
         positions=[Position(actor="Sergei Lavrov", stance="Russia backs the Syrian state.", citations=[LAVROV_A])],
-        military_movements=[MilitaryMovement(actor="Russia", what="deployed troops", where="Latakia",
-                                             scale="500 troops", citations=[TROOPS_A])],
+        military_movements=[
+            MilitaryMovement(
+                actor="Russia", what="deployed troops", where="Latakia", scale="500 troops", citations=[TROOPS_A]
+            )
+        ],
         open_questions=[OpenQuestion(question="How long will the troops stay?", citations=[UNCLEAR_B])],
-        discrepancies=[Discrepancy(topic="Sources give different figures for troop numbers", claims=[
-            Claim(statement="500 troops (a.txt)", citations=[TROOPS_A]),
-            Claim(statement="Thousands of soldiers (b.txt)", citations=[TROOPS_B]),
-        ])],
+        discrepancies=[
+            Discrepancy(
+                topic="Sources give different figures for troop numbers",
+                claims=[
+                    Claim(statement="500 troops (a.txt)", citations=[TROOPS_A]),
+                    Claim(statement="Thousands of soldiers (b.txt)", citations=[TROOPS_B]),
+                ],
+            )
+        ],
         facts=[Fact(text="Russia deployed troops.", citations=[TROOPS_A])],
         sources=[
-            SourceRecord(path="seeds/a.txt", title="Russia in Syria", sha256="0" * 64, encoding="utf-8",
-                         status="briefed", chunks=1),
-            SourceRecord(path="seeds/b.txt", sha256="1" * 64, encoding="utf-8", status="briefed", chunks=2,
-                         reason="some chunks could not be summarized: HTTP 500"),
+            SourceRecord(
+                path="seeds/a.txt",
+                title="Russia in Syria",
+                sha256="0" * 64,
+                encoding="utf-8",
+                status="briefed",
+                chunks=1,
+            ),
+            SourceRecord(
+                path="seeds/b.txt",
+                sha256="1" * 64,
+                encoding="utf-8",
+                status="briefed",
+                chunks=2,
+                reason="some chunks could not be summarized: HTTP 500",
+            ),
             SourceRecord(path="seeds/photo.txt", status="skipped", reason="binary file (contains NUL bytes)"),
         ],
         usage=Usage(model="fake", endpoint="fake://", model_calls=3, prompt_tokens=1200, completion_tokens=300),
@@ -78,8 +105,17 @@ def test_the_markdown_has_the_headline_and_a_section_per_part(briefing: Briefing
     md = to_markdown(briefing)
     assert md.startswith("# Russia in Syria\n")
     headings = re.findall(r"^## (.*)$", md, re.MULTILINE)
-    assert headings == ["Key points", "Actors", "Positions", "Military movements", "Open questions",
-                        "Where sources disagree", "Sources", "How this briefing was made", "Citations"]
+    assert headings == [
+        "Key points",
+        "Actors",
+        "Positions",
+        "Military movements",
+        "Open questions",
+        "Where sources disagree",
+        "Sources",
+        "How this briefing was made",
+        "Citations",
+    ]
     assert "1. Russia sent troops to Latakia.[^1][^2]" in md
     assert "- **Sergei Lavrov** (person) — Russian foreign minister. Also: Sergey Lavrov[^3]" in md
     assert "- **Russia**: deployed troops (Latakia; 500 troops)[^1]" in md
@@ -111,7 +147,9 @@ def test_identical_citations_share_one_footnote_number(briefing: Briefing) -> No
     assert body.count("[^1]") == 3
     # a fresh Citation object with the same span is the same footnote
     again = Citation(**TROOPS_A.model_dump())
-    md2 = to_markdown(briefing.model_copy(update={"open_questions": [OpenQuestion(question="Again?", citations=[again])]}))
+    md2 = to_markdown(
+        briefing.model_copy(update={"open_questions": [OpenQuestion(question="Again?", citations=[again])]})
+    )
     assert len(footnotes(md2)) == 3  # the question's own citation is gone, the shared one is reused
     assert "- Again?[^1]" in md2
 
@@ -143,10 +181,14 @@ def test_markdown_control_characters_from_articles_are_escaped(raw: str, escaped
 def test_article_text_cannot_inject_markdown_into_the_briefing(briefing: Briefing) -> None:
     text = "He said *never* [click](http://evil) # now\n## Fake heading"
     c = Citation(source="seeds/c.txt", start=0, end=len(text), quote=text)
-    md = to_markdown(briefing.model_copy(update={
-        "positions": [Position(actor="Someone", stance=text, citations=[c])],
-        "actors": [Actor(name="*Evil* [actor]", kind="other", role="<b>role</b>", citations=[c])],
-    }))
+    md = to_markdown(
+        briefing.model_copy(
+            update={
+                "positions": [Position(actor="Someone", stance=text, citations=[c])],
+                "actors": [Actor(name="*Evil* [actor]", kind="other", role="<b>role</b>", citations=[c])],
+            }
+        )
+    )
     assert "## Fake heading" not in md
     assert "*never*" not in md and "[click]" not in md and "<b>" not in md
     assert r"\*Evil\* \[actor\]" in md

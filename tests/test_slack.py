@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import Block
 
 from briefing.config import Settings
 from briefing.errors import ConfigError
-from briefing.llm import FakeModel
+from briefing.model.fake import FakeModel
 from briefing.models import (
     Actor,
     Briefing,
@@ -34,16 +34,16 @@ from briefing.models import (
 )
 from briefing.render import to_markdown
 from briefing.render.slack import MAX_BLOCKS, MAX_HEADER_CHARS, MAX_SECTION_CHARS, escape, split_text, to_slack
-from briefing.slackbot import create_app, create_asgi, parse_command, run_socket_mode
+from briefing.surfaces.slack import create_app, create_asgi, parse_command, run_socket_mode
 
 from .fakes import FakeSlack, ServerThread, fake_model
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 DAY1 = {
     "a.txt": "Russia deployed 500 troops to Latakia on Monday. Sergei Lavrov said Russia wants to prevent the "
-             "collapse of the Syrian state. It remains unclear whether the troops will take part in ground combat.\n",
+    "collapse of the Syrian state. It remains unclear whether the troops will take part in ground combat.\n",
     "b.txt": "The United States said Assad must go before any settlement. France conducted air strikes against "
-             "Islamic State near Raqqa.\n",
+    "Islamic State near Raqqa.\n",
 }
 
 
@@ -53,16 +53,30 @@ DAY1 = {
 def signed(body: str, *, secret: str = SECRET, ts: int | None = None) -> dict[str, str]:
     ts = int(time.time()) if ts is None else ts
     digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": f"v0={digest}",
-            "Content-Type": "application/x-www-form-urlencoded"}
+    return {
+        "X-Slack-Request-Timestamp": str(ts),
+        "X-Slack-Signature": f"v0={digest}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
 
 
 def command_body(slack: FakeSlack, text: str = "", n: int = 1) -> str:
-    return urlencode({
-        "token": "legacy", "team_id": "T1", "team_domain": "t", "channel_id": "C9", "channel_name": "general",
-        "user_id": "U1", "user_name": "analyst", "command": "/briefing", "text": text, "api_app_id": "A1",
-        "response_url": f"{slack.url}/response/{n}", "trigger_id": "1.2.3",
-    })
+    return urlencode(
+        {
+            "token": "legacy",
+            "team_id": "T1",
+            "team_domain": "t",
+            "channel_id": "C9",
+            "channel_name": "general",
+            "user_id": "U1",
+            "user_name": "analyst",
+            "command": "/briefing",
+            "text": text,
+            "api_app_id": "A1",
+            "response_url": f"{slack.url}/response/{n}",
+            "trigger_id": "1.2.3",
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +92,15 @@ def settings(tmp_path: Path, slack: FakeSlack) -> Settings:
     articles.mkdir()
     for name, text in DAY1.items():
         (articles / name).write_text(text, encoding="utf-8")
-    return Settings(cache_dir=tmp_path / "cache", use_cache=False, sources_dir=articles, daily_dir=tmp_path / "out",
-                    slack_signing_secret=SECRET, slack_bot_token="xoxb-test", slack_api_url=slack.api_url)
+    return Settings(
+        cache_dir=tmp_path / "cache",
+        use_cache=False,
+        sources_dir=articles,
+        daily_dir=tmp_path / "out",
+        slack_signing_secret=SECRET,
+        slack_bot_token="xoxb-test",
+        slack_api_url=slack.api_url,
+    )
 
 
 class Bot:
@@ -127,8 +148,10 @@ def test_a_signed_briefing_command_is_acked_at_once_and_the_briefing_arrives_at_
     assert ack.status_code == 200
     assert ack_seconds < 1.0, f"ack took {ack_seconds:.2f} s; Slack gives up after 3 s"
     today = date.today().isoformat()
-    assert ack.json() == {"text": f"Working on the briefing for {today}… it arrives here when ready.",
-                          "response_type": "ephemeral"}
+    assert ack.json() == {
+        "text": f"Working on the briefing for {today}… it arrives here when ready.",
+        "response_type": "ephemeral",
+    }
 
     [message] = slack.wait_for("response/1")
     assert message["response_type"] == "in_channel"
@@ -185,9 +208,7 @@ def test_arguments_other_than_a_date_are_refused_and_never_touch_a_file(
     assert not settings.daily_dir.exists()
 
 
-def test_a_day_with_a_stored_briefing_is_served_from_the_file(
-    bot: Bot, slack: FakeSlack, settings: Settings
-) -> None:
+def test_a_day_with_a_stored_briefing_is_served_from_the_file(bot: Bot, slack: FakeSlack, settings: Settings) -> None:
     stored = long_briefing(3).model_copy(update={"title": "Stored briefing of May 1st", "date": "2024-05-01"})
     settings.daily_dir.mkdir()
     (settings.daily_dir / "2024-05-01.json").write_text(stored.model_dump_json(), encoding="utf-8")
@@ -198,9 +219,7 @@ def test_a_day_with_a_stored_briefing_is_served_from_the_file(
     assert bot.model.history == []  # nothing was generated
 
 
-def test_errors_reach_the_user_as_one_short_ephemeral_line(
-    bot: Bot, slack: FakeSlack, settings: Settings
-) -> None:
+def test_errors_reach_the_user_as_one_short_ephemeral_line(bot: Bot, slack: FakeSlack, settings: Settings) -> None:
     for f in settings.sources_dir.iterdir():
         f.unlink()
     body = command_body(slack, "2024-05-01")
@@ -227,7 +246,8 @@ def test_an_internal_error_is_a_reference_for_the_user_and_a_traceback_in_the_lo
 
 def test_article_text_cannot_ping_or_mention_anyone(bot: Bot, slack: FakeSlack, settings: Settings) -> None:
     (settings.sources_dir / "c.txt").write_text(
-        "Iran sent advisers to Aleppo <!channel> and <@U024BE7LH> & <!here|here> today.\n", encoding="utf-8")
+        "Iran sent advisers to Aleppo <!channel> and <@U024BE7LH> & <!here|here> today.\n", encoding="utf-8"
+    )
     body = command_body(slack, "2024-05-01")
     bot.post(body, signed(body))
     [message] = slack.wait_for("response/1")
@@ -254,8 +274,10 @@ def test_a_long_briefing_is_cut_to_50_blocks_posted_to_the_channel_and_attached_
         [posted] = slack.wait_for("api/chat.postMessage")
         [uploaded] = slack.wait_for("upload")
         [completed] = slack.wait_for("api/files.completeUploadExternal")
-    for blocks in (message["blocks"], json.loads(posted["blocks"]) if isinstance(posted["blocks"], str)
-                   else posted["blocks"]):
+    for blocks in (
+        message["blocks"],
+        json.loads(posted["blocks"]) if isinstance(posted["blocks"], str) else posted["blocks"],
+    ):
         assert len(blocks) == MAX_BLOCKS
         assert_within_limits(blocks)
         note = blocks[-1]["elements"][0]["text"]
@@ -279,8 +301,9 @@ async def test_socket_mode_acks_over_the_websocket_and_answers_at_the_response_u
         from urllib.parse import unquote_plus
 
         payload = {k: unquote_plus(v) for k, v in payload.items()}
-        slack.send_ws({"envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": True,
-                       "payload": payload})
+        slack.send_ws(
+            {"envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": True, "payload": payload}
+        )
         [ack] = await asyncio.to_thread(slack.wait_for, "ws/ack")
         assert ack["envelope_id"] == "env-1"
         assert ack["payload"]["text"].startswith("Working on the briefing for 2024-05-01")
@@ -306,10 +329,16 @@ def test_constructing_the_app_calls_no_slack_api(settings: Settings, slack: Fake
     assert slack.calls == []
 
 
-@pytest.mark.parametrize(("text", "kind", "day"), [
-    ("", "today", date.today().isoformat()), ("  2024-05-01 ", "day", "2024-05-01"), ("HELP", "help", None),
-    ("2024-05-01; rm -rf /", "invalid", None), ("../2024-05-01", "invalid", None),
-])
+@pytest.mark.parametrize(
+    ("text", "kind", "day"),
+    [
+        ("", "today", date.today().isoformat()),
+        ("  2024-05-01 ", "day", "2024-05-01"),
+        ("HELP", "help", None),
+        ("2024-05-01; rm -rf /", "invalid", None),
+        ("../2024-05-01", "invalid", None),
+    ],
+)
 def test_command_text_is_a_date_help_or_nothing(text: str, kind: str, day: str | None) -> None:
     cmd = parse_command(text)
     assert (cmd.kind, cmd.day) == (kind, day)
@@ -321,15 +350,19 @@ def test_command_text_is_a_date_help_or_nothing(text: str, kind: str, day: str |
 def long_briefing(n: int) -> Briefing:
     """A briefing with `n` positions, actors and questions, each with a long quote."""
     quote = "the minister told reporters that the plan " + "and its many details " * 8
-    cites = [[Citation(source=f"articles/src{i % 7}.txt", start=i * 300, end=i * 300 + len(quote), quote=quote)]
-             for i in range(n)]
+    cites = [
+        [Citation(source=f"articles/src{i % 7}.txt", start=i * 300, end=i * 300 + len(quote), quote=quote)]
+        for i in range(n)
+    ]
     return Briefing(
         title="A very long briefing title " * 10,
         generated_at="2024-05-01T06:00:00Z",
         summary=[KeyPoint(text=f"Key point {i} about the plan", citations=cites[i]) for i in range(min(n, 5))],
         actors=[Actor(name=f"Actor {i}", kind="person", role="minister " * 5, citations=cites[i]) for i in range(n)],
-        positions=[Position(actor=f"Actor {i}", stance=f"stance {i} " + "with reasons " * 10, citations=cites[i])
-                   for i in range(n)],
+        positions=[
+            Position(actor=f"Actor {i}", stance=f"stance {i} " + "with reasons " * 10, citations=cites[i])
+            for i in range(n)
+        ],
         open_questions=[OpenQuestion(question=f"Question {i}?", citations=cites[i]) for i in range(n)],
         sources=[SourceRecord(path=f"articles/src{i}.txt", status="briefed", chunks=1) for i in range(7)],
     )
@@ -343,12 +376,17 @@ def test_a_long_briefing_keeps_to_every_slack_limit_and_says_what_was_cut() -> N
     text = all_text(message.blocks)
     for part in ("Key points", "Actors", "Positions", "Open questions", "Sources", "Citations"):
         assert f'"*{part}*' in text, f"every part keeps at least its first section: {part}"
-    assert message.cut == ["the rest of Actors", "the rest of Positions", "the rest of Open questions",
-                           "the rest of Citations"]
+    assert message.cut == [
+        "the rest of Actors",
+        "the rest of Positions",
+        "the rest of Open questions",
+        "the rest of Citations",
+    ]
     assert message.blocks[-1]["elements"][0]["text"] == (
         "Cut to fit Slack's 50-block limit: the rest of Actors, the rest of Positions, the rest of Open questions, "
         "the rest of Citations. Everything is in "
-        "<https://briefing.example/v1/briefings/2024-05-01?format=markdown|the full briefing>.")
+        "<https://briefing.example/v1/briefings/2024-05-01?format=markdown|the full briefing>."
+    )
 
 
 def test_a_short_briefing_is_not_cut_and_links_the_full_version() -> None:
@@ -358,7 +396,8 @@ def test_a_short_briefing_is_not_cut_and_links_the_full_version() -> None:
     text = all_text(message.blocks)
     assert "*Since 2024-04-30*\\n_Nothing new since the previous briefing._" in text
     assert message.blocks[-1]["elements"][0]["text"] == (
-        "Every citation with its exact words: 2024-05-01.md in the daily folder.")
+        "Every citation with its exact words: 2024-05-01.md in the daily folder."
+    )
 
 
 def test_sections_split_on_line_boundaries_and_long_lines_on_spaces() -> None:
@@ -371,6 +410,7 @@ def test_sections_split_on_line_boundaries_and_long_lines_on_spaces() -> None:
 
 def test_escaping_defuses_mentions_broadcasts_and_links() -> None:
     assert escape("a <!channel> b <@U1> & <http://x|y> @here") == (
-        "a &lt;!channel&gt; b &lt;@U1&gt; &amp; &lt;http://x|y&gt; @\u200bhere")
+        "a &lt;!channel&gt; b &lt;@U1&gt; &amp; &lt;http://x|y&gt; @\u200bhere"
+    )
     header = to_slack(long_briefing(1).model_copy(update={"title": "Alert <!channel> <@U1>"})).blocks[0]
     assert "<!" not in header["text"]["text"] and "<@" not in header["text"]["text"]

@@ -1,5 +1,6 @@
-"""Markdown: headline, date, key points, one section per part, citations as footnotes that name the
-file, the character offsets and the exact words, and a sources list with skipped files and why."""
+"""Markdown: the briefing as one document, citations as footnotes with the file, offsets and exact words.
+
+Headline, date, key points, one section per part, and a sources list with skipped files and why."""
 
 from __future__ import annotations
 
@@ -67,8 +68,11 @@ def to_markdown(briefing: Briefing) -> str:
         lines.extend(body or [f"_{empty}_"])
         lines.append("")
 
-    section("Key points", [f"{i}. {esc(p.text)}{notes.refs(p)}" for i, p in enumerate(b.summary, 1)],
-            "No key point could be grounded in the sources.")
+    section(
+        "Key points",
+        [f"{i}. {esc(p.text)}{notes.refs(p)}" for i, p in enumerate(b.summary, 1)],
+        "No key point could be grounded in the sources.",
+    )
     if b.changes:
         _changes(b.changes, lines, notes)
     section(

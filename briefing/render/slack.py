@@ -108,8 +108,10 @@ def _support(item: Cited) -> str:
 def _changes(c: Changes, notes: _Notes) -> list[str]:
     parts = [
         ("New actors", [f"• *{escape(a.name)}* ({a.kind}){notes.refs(a)}" for a in c.new_actors]),
-        ("Changed positions",
-         [f"• *{escape(p.actor)}*: {escape(p.stance)}{notes.refs(p)}" for p in c.changed_positions]),
+        (
+            "Changed positions",
+            [f"• *{escape(p.actor)}*: {escape(p.stance)}{notes.refs(p)}" for p in c.changed_positions],
+        ),
         ("New movements", [f"• {_movement(m)}{notes.refs(m)}" for m in c.new_movements]),
         ("Questions answered", [f"• {escape(q.question)}{notes.refs(q)}" for q in c.answered_questions]),
         ("Still open", [f"• {escape(q.question)}{notes.refs(q)}" for q in c.still_open]),
@@ -125,19 +127,27 @@ def _parts(b: Briefing) -> list[tuple[str, list[str]]]:
     """(part title, mrkdwn lines) in reading order; empty parts are left out (Key points never)."""
     notes = _Notes()
     parts: list[tuple[str, list[str]]] = [
-        ("Key points", [f"{i}. {escape(p.text)}{notes.refs(p)}" for i, p in enumerate(b.summary, 1)]
-         or ["_No key point could be grounded in the sources._"]),
+        (
+            "Key points",
+            [f"{i}. {escape(p.text)}{notes.refs(p)}" for i, p in enumerate(b.summary, 1)]
+            or ["_No key point could be grounded in the sources._"],
+        ),
     ]
     if b.changes:
         parts.append((f"Since {b.changes.previous_date}", _changes(b.changes, notes)))
     parts += [
-        ("Actors", [
-            f"• *{escape(a.name)}* ({a.kind})" + (f" — {escape(a.role)}" if a.role else "")
-            + (f". Also: {', '.join(escape(x) for x in a.aliases)}" if a.aliases else "") + _support(a) + notes.refs(a)
-            for a in b.actors
-        ]),
-        ("Positions",
-         [f"• *{escape(p.actor)}*: {escape(p.stance)}{_support(p)}{notes.refs(p)}" for p in b.positions]),
+        (
+            "Actors",
+            [
+                f"• *{escape(a.name)}* ({a.kind})"
+                + (f" — {escape(a.role)}" if a.role else "")
+                + (f". Also: {', '.join(escape(x) for x in a.aliases)}" if a.aliases else "")
+                + _support(a)
+                + notes.refs(a)
+                for a in b.actors
+            ],
+        ),
+        ("Positions", [f"• *{escape(p.actor)}*: {escape(p.stance)}{_support(p)}{notes.refs(p)}" for p in b.positions]),
         ("Military movements", [f"• {_movement(m)}{_support(m)}{notes.refs(m)}" for m in b.military_movements]),
         ("Open questions", [f"• {escape(q.question)}{notes.refs(q)}" for q in b.open_questions]),
     ]
@@ -149,15 +159,22 @@ def _parts(b: Briefing) -> list[tuple[str, list[str]]]:
     sources = []
     for s in b.sources:
         if s.status == "briefed":
-            sources.append(f"• {escape(s.path)}: briefed, {s.chunks} chunk{'s' if s.chunks != 1 else ''}"
-                           + (f" ({escape(s.reason)})" if s.reason else ""))
+            sources.append(
+                f"• {escape(s.path)}: briefed, {s.chunks} chunk{'s' if s.chunks != 1 else ''}"
+                + (f" ({escape(s.reason)})" if s.reason else "")
+            )
         else:
             sources.append(f"• {escape(s.path)}: *skipped* — {escape(s.reason or 'unknown reason')}")
     parts.append(("Sources", sources))
-    parts.append(("Citations", [
-        f"[{i}] {escape(_short_path(c.source))} (characters {c.start}–{c.end}): “{escape(c.quote)}”"
-        for i, c in enumerate(notes.order, 1)
-    ]))
+    parts.append(
+        (
+            "Citations",
+            [
+                f"[{i}] {escape(_short_path(c.source))} (characters {c.start}–{c.end}): “{escape(c.quote)}”"
+                for i, c in enumerate(notes.order, 1)
+            ],
+        )
+    )
     return [(title, lines) for title, lines in parts if lines]
 
 
@@ -191,16 +208,20 @@ def _section(text: str) -> Block:
 
 
 def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": shorten(text, MAX_CONTEXT_CHARS),
-                                             "verbatim": True}]}
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": shorten(text, MAX_CONTEXT_CHARS), "verbatim": True}],
+    }
 
 
 def to_slack(briefing: Briefing, *, link: str | None = None, where: str | None = None) -> SlackMessage:
     """Render `briefing` for Slack. `link` (a URL) or `where` (plain words, e.g. "the attached file")
     says where the full briefing is; it is named in the last block whenever something had to be cut."""
     b = briefing
-    header: Block = {"type": "header",
-                     "text": {"type": "plain_text", "text": shorten(plain(b.title), MAX_HEADER_CHARS), "emoji": True}}
+    header: Block = {
+        "type": "header",
+        "text": {"type": "plain_text", "text": shorten(plain(b.title), MAX_HEADER_CHARS), "emoji": True},
+    }
     briefed = sum(1 for s in b.sources if s.status == "briefed")
     skipped = len(b.sources) - briefed
     when = b.date or b.generated_at.strftime("%Y-%m-%d")
@@ -211,8 +232,7 @@ def to_slack(briefing: Briefing, *, link: str | None = None, where: str | None =
     if u.model:
         meta += f" · model {escape(u.model)}"
 
-    parts = [(title, [_section(t) for t in split_text([f"*{escape(title)}*", *lines])])
-             for title, lines in _parts(b)]
+    parts = [(title, [_section(t) for t in split_text([f"*{escape(title)}*", *lines])]) for title, lines in _parts(b)]
     full = f"<{_url(link)}|the full briefing>" if link else (escape(where) if where else None)
     shown = _allot(parts, MAX_BLOCKS - 3)  # header, meta and one block kept for the closing note
     blocks: list[Block] = [header, _context(meta)]
@@ -253,10 +273,13 @@ def _url(link: str) -> str:
     return link.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C").replace(" ", "%20")
 
 
-def message_text(text: str) -> SlackMessage:
-    """A short plain message (errors, help) as a SlackMessage."""
-    return SlackMessage(blocks=[_section(shorten(text, MAX_SECTION_CHARS))], text=shorten(text, MAX_SECTION_CHARS))
-
-
-__all__ = ["MAX_BLOCKS", "MAX_HEADER_CHARS", "MAX_SECTION_CHARS", "SlackMessage", "escape", "plain", "split_text",
-           "to_slack"]
+__all__ = [
+    "MAX_BLOCKS",
+    "MAX_HEADER_CHARS",
+    "MAX_SECTION_CHARS",
+    "SlackMessage",
+    "escape",
+    "plain",
+    "split_text",
+    "to_slack",
+]

@@ -32,8 +32,9 @@ def seeds_briefing(request: pytest.FixtureRequest):
     mp = pytest.MonkeyPatch()
     mp.chdir(ROOT)  # sources are named as given ("seeds/..."): the same at recording and replay
     # The same requests the embedded model gets in production: schema-constrained JSON, one call at a time.
-    settings = Settings(base_url=RECORD_BASE_URL, model="local", api_key="test-key", use_cache=False, concurrency=1,
-                        schema_hint=True)
+    settings = Settings(
+        base_url=RECORD_BASE_URL, model="local", api_key="test-key", use_cache=False, concurrency=1, schema_hint=True
+    )
     try:
         with recorder.use_cassette("seeds_briefing.yaml") as cassette:
             briefing = generate_briefing(["seeds"], settings=settings)
@@ -71,8 +72,13 @@ def test_no_boilerplate_is_cited_or_rendered(seeds_briefing):
         for span in spans[Path(c.source).name]:
             assert c.end <= span.start or c.start >= span.end, f"{c.quote!r} overlaps boilerplate"
     markdown = to_markdown(seeds_briefing)
-    for phrase in ["Sign up to our World Explained newsletter", "Post a Comment", "Join our commenting forum",
-                   "Please refresh the page", "Only a member of this blog"]:
+    for phrase in [
+        "Sign up to our World Explained newsletter",
+        "Post a Comment",
+        "Join our commenting forum",
+        "Please refresh the page",
+        "Only a member of this blog",
+    ]:
         assert phrase not in markdown
 
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from .errors import LocalModelError
+from ..errors import LocalModelError
 
 __all__ = [
     "EXPECTED_SHA256",

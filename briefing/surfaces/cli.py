@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
-from .config import Settings
-from .errors import BriefingError, NothingToBrief
+from ..config import Settings
+from ..errors import NothingToBrief, missing_extra, outcome_of
 
 log = logging.getLogger("briefing")
 
@@ -40,7 +40,10 @@ class Reporter:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._progress = Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
                 transient=True,
             )
             self._progress.start()
@@ -79,19 +82,32 @@ class Reporter:
 def model_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Flags shared by every command that calls a model. Each overrides its environment variable."""
     options = [
-        click.option("--model", help="Model name [env BRIEFING_MODEL; default gpt-4o-mini with an OpenAI key, "
-                     "the server's first model with --base-url, the embedded model otherwise]."),
-        click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 "
-                     "[env OPENAI_BASE_URL]."),
-        click.option("--api-key", help="API key [env OPENAI_API_KEY]. Without key and base URL the embedded "
-                     "model is used."),
+        click.option(
+            "--model",
+            help="Model name [env BRIEFING_MODEL; default gpt-4o-mini with an OpenAI key, "
+            "the server's first model with --base-url, the embedded model otherwise].",
+        ),
+        click.option(
+            "--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 [env OPENAI_BASE_URL]."
+        ),
+        click.option(
+            "--api-key", help="API key [env OPENAI_API_KEY]. Without key and base URL the embedded model is used."
+        ),
         click.option("--no-cache", is_flag=True, help="Do not read or write the response cache."),
-        click.option("--schema-hint", is_flag=True, default=None, help="Send the answer's JSON schema with "
-                     "json_object mode (llama.cpp servers then constrain the output; on for the embedded model) "
-                     "[env BRIEFING_SCHEMA_HINT=1]."),
+        click.option(
+            "--schema-hint",
+            is_flag=True,
+            default=None,
+            help="Send the answer's JSON schema with "
+            "json_object mode (llama.cpp servers then constrain the output; on for the embedded model) "
+            "[env BRIEFING_SCHEMA_HINT=1].",
+        ),
         click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache folder [env BRIEFING_CACHE_DIR]."),
-        click.option("--concurrency", type=click.IntRange(1, 64), help="Parallel model calls [default: 1 for "
-                     "the embedded model, 4 for a custom server, 8 for OpenAI]."),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 64),
+            help="Parallel model calls [default: 1 for the embedded model, 4 for a custom server, 8 for OpenAI].",
+        ),
         click.option("--max-tokens-budget", type=click.IntRange(1), help="Stop before a run uses more tokens."),
         click.option("--chunk-tokens", type=click.IntRange(50), default=None, help="Chunk size in tokens [900]."),
         click.option("--quiet", "-q", is_flag=True, help="No progress or status output on stderr."),
@@ -119,32 +135,30 @@ def settings_from(kw: dict[str, Any]) -> Settings:
 
 
 def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
-    """BriefingError -> one clear line and exit 1; Ctrl-C -> exit 130; anything else -> exit 2, no traceback."""
+    """Errors -> one clear line and the exit status `errors.OUTCOMES` gives (a bug: exit 2, no traceback
+    unless --debug); Ctrl-C -> exit 130."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
             return f(*args, **kwargs)
-        except NothingToBrief as exc:
-            click.echo(f"briefing: error: {exc}", err=True)
-            sys.exit(1)
-        except BriefingError as exc:
-            if debug:
-                raise
-            click.echo(f"briefing: error: {exc}", err=True)
-            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("briefing: interrupted", err=True)
             sys.exit(130)
         except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise
-        except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
-            if debug:
+        except Exception as exc:
+            outcome = outcome_of(exc)
+            if debug and not isinstance(exc, NothingToBrief):
                 raise
-            click.echo(f"briefing: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
-                       err=True)
-            sys.exit(2)
+            if outcome.internal:
+                click.echo(
+                    f"briefing: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)", err=True
+                )
+            else:
+                click.echo(f"briefing: error: {exc}", err=True)
+            sys.exit(outcome.exit_code)
 
     return wrapper
 
@@ -184,8 +198,12 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the Markdown briefing here "
-              "(default: print it to stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the Markdown briefing here (default: print it to stdout).",
+)
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the briefing as JSON.")
 @click.option("--title", help="Headline of the briefing.")
 @model_options
@@ -197,15 +215,16 @@ def run(paths: tuple[Path, ...], output: Path | None, json_out: Path | None, tit
     Example:
       briefing run seeds/ -o briefings/seeds.md --json briefings/seeds.json
     """
-    from .api import generate_briefing
+    from ..api import generate_briefing
+    from ..render import to_json, to_markdown
     from .files import write_atomic
-    from .render import to_json, to_markdown
 
     quiet = kw.pop("quiet")
     settings = settings_from(kw)
     with Reporter(quiet) as reporter:
-        briefing = generate_briefing(list(paths), settings=settings, title=title, progress=reporter.progress,
-                                     on_status=reporter.status)
+        briefing = generate_briefing(
+            list(paths), settings=settings, title=title, progress=reporter.progress, on_status=reporter.status
+        )
     markdown = to_markdown(briefing)
     outputs = []
     if output:
@@ -238,14 +257,21 @@ def model_serve(port: int, host: str, cache_dir: Path | None, quiet: bool) -> No
     """
     import time
 
-    from . import local
+    from ..model import local
 
     settings = Settings.from_env(cache_dir=cache_dir)
     with Reporter(quiet) as reporter:
-        path = local.ensure_model(settings.cache_dir, settings.local_model_path,
-                                  lambda d, t: reporter.progress("model", d, t))
-    server = local.LocalServer(path, host=host, port=port, threads=settings.local_threads,
-                               log_dir=settings.cache_dir / "logs", on_status=reporter.status)
+        path = local.ensure_model(
+            settings.cache_dir, settings.local_model_path, lambda d, t: reporter.progress("model", d, t)
+        )
+    server = local.LocalServer(
+        path,
+        host=host,
+        port=port,
+        threads=settings.local_threads,
+        log_dir=settings.cache_dir / "logs",
+        on_status=reporter.status,
+    )
     with server:
         click.echo(f"briefing: embedded model serving at {server.base_url} (model 'local'); Ctrl-C to stop", err=True)
         try:
@@ -260,10 +286,16 @@ def model_serve(port: int, host: str, cache_dir: Path | None, quiet: bool) -> No
 
 
 @main.command()
-@click.option("--sources", type=click.Path(path_type=Path, file_okay=False),
-              help="Articles folder; DIR/<date>/ is used when it exists [env BRIEFING_SOURCES].")
-@click.option("--out-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Where <date>.md and <date>.json go [env BRIEFING_DAILY_DIR].")
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Articles folder; DIR/<date>/ is used when it exists [env BRIEFING_SOURCES].",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where <date>.md and <date>.json go [env BRIEFING_DAILY_DIR].",
+)
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="The day to brief [default: today].")
 @click.option("--title", help="Headline of the briefing.")
 @model_options
@@ -285,8 +317,15 @@ def daily(sources: Path | None, out_dir: Path | None, day: str | None, title: st
         raise click.UsageError("no output folder: pass --out-dir OUT or set BRIEFING_DAILY_DIR")
     day = parse_date(day)
     with Reporter(quiet) as reporter:
-        result = run_daily(settings, day=day, sources_dir=sources, out_dir=out_dir, title=title,
-                           progress=reporter.progress, on_status=reporter.status)
+        result = run_daily(
+            settings,
+            day=day,
+            sources_dir=sources,
+            out_dir=out_dir,
+            title=title,
+            progress=reporter.progress,
+            on_status=reporter.status,
+        )
     for warning in result.warnings:
         reporter.note(f"briefing: warning: {warning}")
     if result.previous_day:
@@ -295,31 +334,21 @@ def daily(sources: Path | None, out_dir: Path | None, day: str | None, title: st
 
 
 def _uvicorn(app: Any, host: str, port: int) -> None:
-    try:
-        import uvicorn
-    except ImportError:
-        raise click.ClickException("serving needs uvicorn: pip install 'briefing[serve]'") from None
+    import uvicorn
+
     debug = click.get_current_context().find_root().params.get("debug", False)
     uvicorn.run(app, host=host, port=port, log_level="debug" if debug else "info", proxy_headers=False)
 
 
-def _serve_imports(slack: bool = False) -> None:
-    try:
-        import fastapi  # noqa: F401
-    except ImportError:
-        raise click.ClickException("serving over HTTP needs FastAPI: pip install 'briefing[serve]'") from None
-    if slack:
-        _slack_imports()
+def _require(extra: str, what: str, *modules: str) -> None:
+    """Raise the missing-extra error when one of `modules` cannot be imported."""
+    import importlib
 
-
-def _slack_imports() -> None:
-    try:
-        import aiohttp  # noqa: F401
-        import slack_bolt  # noqa: F401
-    except ImportError:
-        raise click.ClickException(
-            "Slack support needs slack-bolt and aiohttp: pip install 'briefing[slack]'"
-        ) from None
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            raise missing_extra(extra, what, name) from None
 
 
 @main.command()
@@ -335,8 +364,8 @@ def serve(port: int, host: str, **kw: Any) -> None:
     Example:
       BRIEFING_SOURCES=articles BRIEFING_DAILY_DIR=briefings briefing serve --port 8000
     """
-    _serve_imports()
-    from .service import create_app
+    _require("serve", "serving over HTTP", "fastapi", "uvicorn")
+    from .http import create_app
 
     kw.pop("quiet")
     settings = settings_from(kw)
@@ -350,8 +379,12 @@ def slack() -> None:
 
 @slack.command("serve")
 @click.option("--port", type=click.IntRange(1, 65535), default=3000, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (put a TLS proxy "
-              "in front for Slack).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on (put a TLS proxy in front for Slack).",
+)
 @model_options
 @handle_errors
 def slack_serve(port: int, host: str, **kw: Any) -> None:
@@ -362,8 +395,9 @@ def slack_serve(port: int, host: str, **kw: Any) -> None:
       SLACK_SIGNING_SECRET=... SLACK_BOT_TOKEN=xoxb-... BRIEFING_SOURCES=articles \\
         BRIEFING_DAILY_DIR=briefings briefing slack serve --port 3000
     """
-    _serve_imports(slack=True)
-    from .slackbot import create_asgi
+    _require("serve", "the Slack HTTP endpoint", "uvicorn", "starlette")
+    _require("slack", "Slack support", "slack_bolt", "aiohttp")
+    from .slack import create_asgi
 
     kw.pop("quiet")
     settings = settings_from(kw)
@@ -383,8 +417,8 @@ def slack_socket(**kw: Any) -> None:
     """
     import asyncio
 
-    _slack_imports()
-    from .slackbot import check_settings, run_socket_mode
+    _require("slack", "Slack support", "slack_bolt", "aiohttp")
+    from .slack import check_settings, run_socket_mode
 
     quiet = kw.pop("quiet")
     settings = settings_from(kw)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date as Date
@@ -30,14 +29,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from .api import open_model
-from .config import Settings
-from .daily import parse_date, read_briefing, read_markdown
-from .errors import BriefingError, ConfigError
-from .models import Briefing
-from .render.markdown import to_markdown
-from .render.slack import SlackMessage, escape, to_slack
-from .serving import MAX_BODY_BYTES, BodyLimit, Briefer, ClientFactory, lifespan_of
+from ..api import open_model
+from ..config import Settings
+from ..errors import ConfigError, outcome_of
+from ..models import Briefing
+from ..render.slack import SlackMessage, escape, to_slack
+from .asgi import MAX_BODY_BYTES, BodyLimit, health, internal_error_detail, lifespan_of
+from .daily import parse_date, stored_briefing
+from .worker import Briefer, ClientFactory
 
 log = logging.getLogger("briefing.slack")
 
@@ -122,8 +121,9 @@ def create_app(
         elif cmd.kind == "invalid":
             await ack(text=f"{escape(cmd.problem or 'Unknown argument')}.\n{USAGE}", response_type="ephemeral")
         else:
-            await ack(text=f"Working on the briefing for {cmd.day}… it arrives here when ready.",
-                      response_type="ephemeral")
+            await ack(
+                text=f"Working on the briefing for {cmd.day}… it arrives here when ready.", response_type="ephemeral"
+            )
 
     async def deliver(command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         cmd = parse_command(command.get("text"))
@@ -131,17 +131,13 @@ def create_app(
             return
         try:
             briefing, markdown = await _briefing_for(briefer, settings, cmd)
-        except BriefingError as exc:
-            log.warning("/briefing %s failed: %s", cmd.day, exc)
-            await sender.respond_error(respond, f"The briefing for {cmd.day} could not be made: {exc}")
-            return
-        except Exception:
-            ref = secrets.token_hex(4)
-            log.exception("/briefing %s failed with an internal error (ref %s)", cmd.day, ref)
-            await sender.respond_error(
-                respond, f"The briefing for {cmd.day} failed with an internal error (ref {ref}); "
-                "the details are in the server log."
-            )
+        except Exception as exc:
+            if outcome_of(exc).internal:
+                detail = internal_error_detail(log, f"/briefing {cmd.day}", exc)
+                await sender.respond_error(respond, f"The briefing for {cmd.day} failed with an {detail}.")
+            else:
+                log.warning("/briefing %s failed: %s", cmd.day, exc)
+                await sender.respond_error(respond, f"The briefing for {cmd.day} could not be made: {exc}")
             return
         await sender.deliver(briefing, markdown, cmd.day, respond, client)
 
@@ -153,10 +149,9 @@ async def _briefing_for(briefer: Briefer, settings: Settings, cmd: Command) -> t
     """Today: run the daily briefing now. Another day: its file when there is one, else run it."""
     assert cmd.day is not None
     if cmd.kind == "day" and settings.daily_dir is not None:
-        stored = await asyncio.to_thread(read_briefing, settings.daily_dir, cmd.day)
+        stored = await asyncio.to_thread(stored_briefing, settings.daily_dir, cmd.day)
         if stored is not None:
-            markdown = await asyncio.to_thread(read_markdown, settings.daily_dir, cmd.day, stored)
-            return stored, markdown or to_markdown(stored)
+            return stored
     run = await briefer.daily(cmd.day)
     return run.briefing, run.markdown
 
@@ -196,8 +191,9 @@ class _Sender:
 
     async def _respond(self, respond: Any, message: SlackMessage) -> None:
         try:
-            sent = await respond(blocks=message.blocks, text=message.text, response_type="in_channel",
-                                 replace_original=False)
+            sent = await respond(
+                blocks=message.blocks, text=message.text, response_type="in_channel", replace_original=False
+            )
         except Exception:
             log.exception("could not reach Slack's response_url")
             return
@@ -208,11 +204,16 @@ class _Sender:
     async def _post(self, client: AsyncWebClient, message: SlackMessage, markdown: str, day: str) -> None:
         channel = self.settings.slack_channel
         try:
-            await client.chat_postMessage(channel=channel, blocks=message.blocks, text=message.text,
-                                          unfurl_links=False, unfurl_media=False)
+            await client.chat_postMessage(
+                channel=channel, blocks=message.blocks, text=message.text, unfurl_links=False, unfurl_media=False
+            )
             if message.truncated:
-                await client.files_upload_v2(channel=channel, content=markdown, filename=f"{day}.md",
-                                             title=f"Briefing {day} (full, with citations)")
+                await client.files_upload_v2(
+                    channel=channel,
+                    content=markdown,
+                    filename=f"{day}.md",
+                    title=f"Briefing {day} (full, with citations)",
+                )
         except SlackApiError as exc:
             log.error("posting the briefing to %s failed: %s", channel, exc.response.get("error", exc))
         except Exception:
@@ -222,25 +223,32 @@ class _Sender:
 # --------------------------------------------------------------------------- running it
 
 
+def events_endpoint(settings: Settings, briefer: Briefer) -> Callable[[Any], Awaitable[Any]]:
+    """The `/slack/events` handler (a Starlette endpoint) over the Bolt app sharing `briefer`."""
+    from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+
+    handler = AsyncSlackRequestHandler(create_app(settings, briefer=briefer))
+
+    async def events(request: Any) -> Any:
+        return await handler.handle(request)
+
+    return events
+
+
 def create_asgi(settings: Settings, client_factory: ClientFactory = open_model):  # -> starlette.Starlette
     """HTTP mode: `/slack/events` (signed requests only) and `/healthz`, with the worker's lifetime."""
-    from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
     briefer = Briefer(settings, client_factory=client_factory)
-    handler = AsyncSlackRequestHandler(create_app(settings, briefer=briefer))
-
-    async def events(request: Request) -> Response:
-        return await handler.handle(request)
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+        return JSONResponse(health(settings, slack=True))
 
-    app = Starlette(routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz)],
-                    lifespan=lifespan_of(briefer))
+    routes = [Route("/slack/events", events_endpoint(settings, briefer), methods=["POST"]), Route("/healthz", healthz)]
+    app = Starlette(routes=routes, lifespan=lifespan_of(briefer))
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     return app
 
@@ -260,4 +268,14 @@ async def run_socket_mode(settings: Settings, client_factory: ClientFactory = op
             await handler.close_async()
 
 
-__all__ = ["COMMAND", "USAGE", "Command", "api_url", "create_app", "create_asgi", "parse_command", "run_socket_mode"]
+__all__ = [
+    "COMMAND",
+    "USAGE",
+    "Command",
+    "api_url",
+    "create_app",
+    "create_asgi",
+    "events_endpoint",
+    "parse_command",
+    "run_socket_mode",
+]

@@ -10,9 +10,7 @@
 4. `OUT/<date>.md`, then `OUT/<date>.json`, are each written to a temp file and renamed into place, so
    a killed run never leaves half a briefing (the JSON, which the next day reads, comes last).
 
-`compute_changes` is pure: actors match by name or alias (case-insensitive, with the known synonyms
-of `aliases`), positions and movements by actor plus wording (`merge.similarity`) or by citing the same
-words of the same file, questions by wording or citation.
+What changed is computed by the pure stage `changes.compute_changes`.
 """
 
 from __future__ import annotations
@@ -25,20 +23,18 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .aliases import AliasResolver
-from .aliases import fold as fold_name
-from .api import Status, agenerate_briefing
-from .config import Settings
-from .errors import ConfigError, NothingToBrief, SourceError
+from ..api import Status, agenerate_briefing
+from ..changes import compute_changes
+from ..config import Settings
+from ..errors import ConfigError, NothingToBrief, SourceError
+from ..model import ModelClient
+from ..models import Briefing
+from ..pipeline import Progress
+from ..render.markdown import to_markdown
 from .files import write_atomic
-from .llm import ModelClient
-from .merge import SIMILAR, similarity
-from .models import Briefing, Changes, Cited, MilitaryMovement, OpenQuestion, Position
-from .pipeline import Progress
-from .render.markdown import to_markdown
 
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-SAME = SIMILAR + 0.2  # the wording overlap at which merge() already treats two items as one
+DAY_PATTERN = r"\d{4}-\d{2}-\d{2}"  # a day's name everywhere: folders, files, URLs, Slack
+DAY = re.compile(DAY_PATTERN)
 
 
 # --------------------------------------------------------------------------- dates and files
@@ -49,7 +45,7 @@ def parse_date(text: str | None) -> str:
     if not text:
         return Date.today().isoformat()
     text = text.strip()
-    if not DATE.fullmatch(text):
+    if not DAY.fullmatch(text):
         raise ConfigError(f"the date must look like 2024-05-01 (YYYY-MM-DD), got {text[:40]!r}")
     try:
         Date.fromisoformat(text)
@@ -64,16 +60,13 @@ def day_folder(sources_dir: Path, day: str) -> Path:
     return folder if folder.is_dir() else sources_dir
 
 
-_DAY_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
 def day_inputs(sources_dir: Path, day: str) -> list[Path]:
     """What to brief for `day`: its own folder when there is one; otherwise everything in `sources_dir`
     except the other days' folders (yesterday's articles are not today's news)."""
     folder = day_folder(sources_dir, day)
     if folder != sources_dir:
         return [folder]
-    return sorted(p for p in sources_dir.iterdir() if not (p.is_dir() and _DAY_NAME.fullmatch(p.name)))
+    return sorted(p for p in sources_dir.iterdir() if not (p.is_dir() and DAY.fullmatch(p.name)))
 
 
 def output_paths(out_dir: Path, day: str) -> tuple[Path, Path]:
@@ -86,7 +79,7 @@ def briefed_days(out_dir: Path) -> list[str]:
     """Days with a JSON briefing in `out_dir`, oldest first."""
     if not out_dir.is_dir():
         return []
-    return sorted(p.stem for p in out_dir.glob("*.json") if DATE.fullmatch(p.stem) and p.is_file())
+    return sorted(p.stem for p in out_dir.glob("*.json") if DAY.fullmatch(p.stem) and p.is_file())
 
 
 def previous_day(out_dir: Path, day: str) -> str | None:
@@ -123,111 +116,12 @@ def read_markdown(out_dir: Path, day: str, briefing: Briefing | None = None) -> 
         return to_markdown(briefing) if briefing else None
 
 
-# --------------------------------------------------------------------------- what changed
-
-
-class _Names:
-    """Which actor names denote the same actor, across two briefings.
-
-    Names are folded (case, possessives, punctuation) and known synonyms mapped to one name; every
-    actor's name and aliases are then joined into one group (union-find), in either briefing.
-    """
-
-    def __init__(self, *briefings: Briefing) -> None:
-        self._parent: dict[str, str] = {}
-        for b in briefings:
-            for actor in b.actors:
-                for alias in actor.aliases:
-                    self._union(actor.name, alias)
-
-    @staticmethod
-    def _norm(name: str) -> str:
-        synonym = AliasResolver.synonym(name)
-        return (synonym or fold_name(name).removeprefix("the ")).casefold()
-
-    def _find(self, key: str) -> str:
-        while self._parent.get(key, key) != key:
-            key = self._parent[key]
-        return key
-
-    def _union(self, a: str, b: str) -> None:
-        ra, rb = self._find(self._norm(a)), self._find(self._norm(b))
-        if ra != rb:
-            self._parent[rb] = ra
-
-    def key(self, name: str) -> str:
-        return self._find(self._norm(name))
-
-
-def _source_ids(b: Briefing) -> dict[str, str]:
-    """Path -> content identity (sha256 when known): the same file briefed twice is the same source."""
-    return {r.path: r.sha256 or r.path for r in b.sources}
-
-
-def _shared_words(a: Cited, ids_a: dict[str, str], b: Cited, ids_b: dict[str, str]) -> bool:
-    """True when both items cite overlapping words of the same file content."""
-    return any(
-        ids_a.get(x.source, x.source) == ids_b.get(y.source, y.source) and x.start < y.end and y.start < x.end
-        for x in a.citations
-        for y in b.citations
-    )
-
-
-def compute_changes(previous: Briefing, current: Briefing, previous_date: str) -> Changes:
-    """What `current` says that `previous` did not, and which of its open questions are still open."""
-    names = _Names(previous, current)
-    ids_prev, ids_cur = _source_ids(previous), _source_ids(current)
-
-    known = {names.key(a.name) for a in previous.actors}
-    known |= {names.key(p.actor) for p in previous.positions}
-    known |= {names.key(m.actor) for m in previous.military_movements}
-    new_actors = [a for a in current.actors if names.key(a.name) not in known]
-
-    def stated_before(p: Position) -> bool:
-        return any(
-            names.key(q.actor) == names.key(p.actor)
-            and (_shared_words(p, ids_cur, q, ids_prev) or similarity(p.stance, q.stance) >= SAME)
-            for q in previous.positions
-        )
-
-    changed_positions = [p for p in current.positions if names.key(p.actor) in known and not stated_before(p)]
-
-    def reported_before(m: MilitaryMovement) -> bool:
-        return any(
-            names.key(n.actor) == names.key(m.actor)
-            and (
-                _shared_words(m, ids_cur, n, ids_prev)
-                or similarity(f"{m.what} {m.where}", f"{n.what} {n.where}") >= SAME
-            )
-            for n in previous.military_movements
-        )
-
-    new_movements = [m for m in current.military_movements if not reported_before(m)]
-
-    answered: list[OpenQuestion] = []
-    still_open: list[OpenQuestion] = []
-    for q in previous.open_questions:
-        today = next(
-            (
-                t
-                for t in current.open_questions
-                if _shared_words(t, ids_cur, q, ids_prev) or similarity(t.question, q.question) >= SAME
-            ),
-            None,
-        )
-        if today is None:
-            answered.append(q)  # cited where it was raised
-        elif today not in still_open:
-            still_open.append(today)  # cited where it is raised today
-
-    return Changes(
-        previous_date=previous_date,
-        new_actors=new_actors,
-        changed_positions=changed_positions,
-        new_movements=new_movements,
-        answered_questions=answered,
-        still_open=still_open,
-    )
+def stored_briefing(out_dir: Path, day: str) -> tuple[Briefing, str] | None:
+    """The stored briefing of `day` and its Markdown, or None when that day has none."""
+    briefing = read_briefing(out_dir, day)
+    if briefing is None:
+        return None
+    return briefing, read_markdown(out_dir, day, briefing) or to_markdown(briefing)
 
 
 # --------------------------------------------------------------------------- the daily run
@@ -279,7 +173,13 @@ async def arun_daily(
     out_dir = out_dir or settings.daily_dir
     try:
         briefing = await agenerate_briefing(
-            day_inputs(root, day), settings=settings, client=client, title=title, date=day, progress=progress, on_status=on_status
+            day_inputs(root, day),
+            settings=settings,
+            client=client,
+            title=title,
+            date=day,
+            progress=progress,
+            on_status=on_status,
         )
     except NothingToBrief as exc:
         why = "; ".join(f"{path}: {reason}" for path, reason in exc.skipped) or "it holds no .txt or .md file"
@@ -324,7 +224,6 @@ __all__ = [
     "DailyRun",
     "arun_daily",
     "briefed_days",
-    "compute_changes",
     "day_folder",
     "output_paths",
     "parse_date",
@@ -332,4 +231,5 @@ __all__ = [
     "read_briefing",
     "read_markdown",
     "run_daily",
+    "stored_briefing",
 ]

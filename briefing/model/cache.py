@@ -47,8 +47,9 @@ class ResponseCache:
             row = self._db.execute("SELECT content FROM responses WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
-    def put(self, key: str, *, endpoint: str, model: str, content: str, prompt_tokens: int = 0,
-            completion_tokens: int = 0) -> None:
+    def put(
+        self, key: str, *, endpoint: str, model: str, content: str, prompt_tokens: int = 0, completion_tokens: int = 0
+    ) -> None:
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import secrets
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,19 +29,20 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .api import open_model
-from .config import Settings
-from .daily import parse_date, read_briefing, read_markdown
-from .errors import BriefingError, BudgetExceeded, ConfigError, ModelError, NothingToBrief, SourceError
-from .llm import ModelClient
-from .models import Briefing
-from .serving import MAX_BODY_BYTES, BodyLimit, Briefer, ClientFactory, lifespan_of
-from .sources import expand
+from ..api import open_model
+from ..config import Settings
+from ..errors import BriefingError, missing_extra, outcome_of
+from ..model import ModelClient
+from ..models import Briefing
+from ..sources import expand
+from .asgi import MAX_BODY_BYTES, BodyLimit, health, internal_error_detail, lifespan_of
+from .daily import DAY_PATTERN, parse_date, stored_briefing
+from .worker import Briefer, ClientFactory
 
 log = logging.getLogger("briefing.service")
 
 MAX_ARTICLES = 200
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATE_PATTERN = f"^{DAY_PATTERN}$"
 
 
 # --------------------------------------------------------------------------- schemas
@@ -52,8 +52,12 @@ class ArticleIn(BaseModel):
     """One article sent inline."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=300, pattern=r'^[^<>"\x00-\x1f]+$',
-                      description="A name for the article (no <, >, \" or control characters); citations use it.")
+    name: str = Field(
+        min_length=1,
+        max_length=300,
+        pattern=r'^[^<>"\x00-\x1f]+$',
+        description='A name for the article (no <, >, " or control characters); citations use it.',
+    )
     text: str = Field(min_length=1, description="The article's text.")
 
 
@@ -61,10 +65,14 @@ class BriefingRequest(BaseModel):
     """What to brief: inline articles, paths under the server's articles folder, or both."""
 
     model_config = ConfigDict(extra="forbid")
-    articles: list[ArticleIn] = Field(default_factory=list, max_length=MAX_ARTICLES,
-                                      description="Articles sent in the request.")
-    paths: list[str] = Field(default_factory=list, max_length=MAX_ARTICLES,
-                             description="Files or folders relative to the articles folder (BRIEFING_SOURCES).")
+    articles: list[ArticleIn] = Field(
+        default_factory=list, max_length=MAX_ARTICLES, description="Articles sent in the request."
+    )
+    paths: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_ARTICLES,
+        description="Files or folders relative to the articles folder (BRIEFING_SOURCES).",
+    )
     title: str | None = Field(default=None, max_length=300, description="Headline of the briefing.")
     date: str | None = Field(default=None, pattern=DATE_PATTERN, description="The day it covers, YYYY-MM-DD.")
 
@@ -115,28 +123,44 @@ def create_app(
             return
         given = credentials.credentials if credentials else ""
         if not hmac.compare_digest(given.encode(), token.encode()):
-            raise HTTPException(401, "missing or wrong bearer token: send the header "
-                                     "'Authorization: Bearer <BRIEFING_API_TOKEN>'",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401,
+                "missing or wrong bearer token: send the header 'Authorization: Bearer <BRIEFING_API_TOKEN>'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
 
     slack_mounted = _mount_slack(app, settings, briefer)
 
     @app.get("/healthz", response_model=Health, tags=["service"])
     async def healthz() -> Health:
         """Liveness: answers at once, even while briefings run."""
-        return Health(endpoint=settings.endpoint_kind, slack=slack_mounted)
+        return Health(**health(settings, slack=slack_mounted))
 
-    @app.post("/v1/briefings", response_model=Briefing, dependencies=[Depends(authorized)], tags=["briefings"],
-              responses={413: {"description": "Request body too large"}, 422: {"description": "Nothing to brief"},
-                         403: {"description": "A path outside the articles folder"}})
+    @app.post(
+        "/v1/briefings",
+        response_model=Briefing,
+        dependencies=[Depends(authorized)],
+        tags=["briefings"],
+        responses={
+            413: {"description": "Request body too large"},
+            422: {"description": "Nothing to brief"},
+            403: {"description": "A path outside the articles folder"},
+        },
+    )
     async def create_briefing(request: BriefingRequest) -> Briefing:
         """Brief inline articles and/or files under the articles folder; returns the Briefing JSON."""
         files = await asyncio.to_thread(_resolve_paths, settings, request.paths) if request.paths else []
-        return await briefer.brief(files, articles=[(a.name, a.text) for a in request.articles],
-                                   title=request.title, date=request.date)
+        return await briefer.brief(
+            files, articles=[(a.name, a.text) for a in request.articles], title=request.title, date=request.date
+        )
 
-    @app.get("/v1/briefings/{day}", response_model=Briefing, dependencies=[Depends(authorized)], tags=["briefings"],
-             responses={200: {"content": {"text/markdown": {}}}, 404: {"description": "No briefing that day"}})
+    @app.get(
+        "/v1/briefings/{day}",
+        response_model=Briefing,
+        dependencies=[Depends(authorized)],
+        tags=["briefings"],
+        responses={200: {"content": {"text/markdown": {}}}, 404: {"description": "No briefing that day"}},
+    )
     async def get_briefing(
         day: Annotated[str, PathParam(pattern=DATE_PATTERN, description="YYYY-MM-DD")],
         format: Literal["json", "markdown"] = "json",  # noqa: A002 - the query parameter's name
@@ -145,13 +169,16 @@ def create_app(
         day = parse_date(day)
         if settings.daily_dir is None:
             raise HTTPException(503, "this server has no daily folder: set BRIEFING_DAILY_DIR")
-        briefing = await asyncio.to_thread(read_briefing, settings.daily_dir, day)
-        if briefing is None:
-            raise HTTPException(404, f"no briefing for {day}: run `briefing daily --date {day}` on the server, "
-                                     f"or list the days that exist in {settings.daily_dir.name}/")
+        stored = await asyncio.to_thread(stored_briefing, settings.daily_dir, day)
+        if stored is None:
+            raise HTTPException(
+                404,
+                f"no briefing for {day}: run `briefing daily --date {day}` on the server, "
+                f"or list the days that exist in {settings.daily_dir.name}/",
+            )
+        briefing, markdown = stored
         if format == "markdown":
-            markdown = await asyncio.to_thread(read_markdown, settings.daily_dir, day, briefing)
-            return PlainTextResponse(markdown or "", media_type="text/markdown; charset=utf-8")
+            return PlainTextResponse(markdown, media_type="text/markdown; charset=utf-8")
         return briefing
 
     return app
@@ -161,8 +188,11 @@ def _resolve_paths(settings: Settings, given: list[str]) -> list[str]:
     """Each path resolved inside the articles folder (else 403), expanded to files that stay inside it."""
     root = settings.sources_dir
     if root is None:
-        raise HTTPException(422, "this server has no articles folder, so `paths` cannot be used: send the "
-                                 "articles inline, or set BRIEFING_SOURCES on the server")
+        raise HTTPException(
+            422,
+            "this server has no articles folder, so `paths` cannot be used: send the "
+            "articles inline, or set BRIEFING_SOURCES on the server",
+        )
     real_root = root.resolve()
     candidates: list[Path] = []
     for text in given:
@@ -191,47 +221,34 @@ def _mount_slack(app: FastAPI, settings: Settings, briefer: Briefer) -> bool:
     if not settings.slack_signing_secret:
         return False
     try:
-        from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-
-        from .slackbot import create_app as create_slack_app
+        from .slack import events_endpoint
     except ImportError as exc:
-        raise ConfigError(f"SLACK_SIGNING_SECRET is set but Slack support is not installed ({exc.name}): "
-                          "pip install 'briefing[slack]', or unset it") from None
-    handler = AsyncSlackRequestHandler(create_slack_app(settings, briefer=briefer))
+        raise missing_extra("slack", "SLACK_SIGNING_SECRET is set, so the Slack app", exc.name) from None
+    events = events_endpoint(settings, briefer)
 
     @app.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request) -> Response:
-        return await handler.handle(request)
+        return await events(request)
 
     return True
 
 
 def _error_handlers(app: FastAPI) -> None:
-    """BriefingError -> JSON detail with a status that says whose fault it is; anything else -> 500 + log."""
-
-    def status_of(exc: BriefingError) -> int:
-        if isinstance(exc, (NothingToBrief, BudgetExceeded, ConfigError, SourceError)):
-            return 422
-        if isinstance(exc, ModelError):
-            return 502
-        return 500
+    """Errors -> JSON `detail` with the status `errors.OUTCOMES` gives; a bug -> 500 with a log reference."""
 
     @app.exception_handler(BriefingError)
     async def briefing_error(_request: Request, exc: BriefingError) -> JSONResponse:
-        status = status_of(exc)
+        status = outcome_of(exc).http_status
         (log.error if status >= 500 else log.info)("request failed (%s): %s", status, exc)
         return JSONResponse({"detail": str(exc)}, status_code=status)
 
     @app.exception_handler(Exception)
     async def internal_error(_request: Request, exc: Exception) -> JSONResponse:
-        ref = secrets.token_hex(4)
-        log.error("internal error (ref %s)", ref, exc_info=exc)
-        return JSONResponse({"detail": f"internal error (ref {ref}); the details are in the server log"},
-                            status_code=500)
+        return JSONResponse({"detail": internal_error_detail(log, "request failed", exc)}, status_code=500)
 
 
 def _version() -> str:
-    from . import __version__
+    from .. import __version__
 
     return __version__
 

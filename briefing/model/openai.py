@@ -1,25 +1,19 @@
-"""The model client: one narrow call, `structured(messages, ResponseModel) -> ResponseModel`.
+"""Any OpenAI-compatible endpoint through the async openai SDK: the only module that imports `openai`.
 
-The only module that imports `openai`. Underneath: the async SDK (its own retries off), tenacity for
-transient failures (429 honouring Retry-After, 5xx, timeouts, dropped connections), one re-ask with the
-validation error when the answer is not valid JSON for the schema or was cut off, a SQLite response
-cache, and usage accounting with an optional token budget.
-
-`FakeModel` stands beside it for unit tests: `enqueue()` answers, read `history`.
+Underneath one call: the SDK with its own retries off, tenacity for transient failures (429 honouring
+Retry-After, 5xx, timeouts, dropped connections), one re-ask with the validation error when the answer
+is not valid JSON for the schema or was cut off, the SQLite response cache, and usage accounting with an
+optional token budget (`UsageMeter`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import re
-import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 import openai
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -28,88 +22,26 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from ..errors import ModelError
+from . import Messages, T, UsageMeter, parse_json, validation_text
 from .cache import ResponseCache, cache_key
-from .errors import BudgetExceeded, ModelError
-from .models import Usage
-
-T = TypeVar("T", bound=BaseModel)
-Messages = list[dict[str, str]]
 
 TEMPERATURE = 0.0
 SEED = 1
 MAX_RETRY_AFTER = 60.0
 
+ALLOW_MODEL_REQUESTS = True
+"""False makes every request to an endpoint fail at once, before any connection (or embedded model
+start). The test suite sets it for every unit test: tests use `FakeModel`, or opt in to a cassette or
+the loopback stub explicitly (as pydantic-ai's `ALLOW_MODEL_REQUESTS`)."""
 
-@dataclass
-class UsageMeter:
-    """Counts live and cached calls and tokens; enforces the optional token budget."""
 
-    budget: int | None = None
-    model_calls: int = 0
-    cached_calls: int = 0
-    retries: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    started: float = field(default_factory=time.monotonic)
-
-    @property
-    def total_tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
-    def check(self, upcoming: int) -> None:
-        """Refuse a call that could take the run past its budget (prompt estimate + max completion)."""
-        if self.budget is not None and self.total_tokens + upcoming > self.budget:
-            raise BudgetExceeded(
-                f"token budget of {self.budget:,} would be exceeded ({self.total_tokens:,} used, next call "
-                f"needs up to {upcoming:,}); raise --max-tokens-budget or brief fewer articles"
-            )
-
-    def snapshot(self) -> Usage:
-        return self.usage("", "")
-
-    def usage(self, model: str, endpoint: str, since: Usage | None = None, started: float | None = None) -> Usage:
-        """Counts so far, or since an earlier `snapshot()` (a client shared by several runs)."""
-        base = since or Usage()
-        return Usage(
-            model=model,
-            endpoint=endpoint,
-            model_calls=self.model_calls - base.model_calls,
-            cached_calls=self.cached_calls - base.cached_calls,
-            retries=self.retries - base.retries,
-            prompt_tokens=self.prompt_tokens - base.prompt_tokens,
-            completion_tokens=self.completion_tokens - base.completion_tokens,
-            seconds=round(time.monotonic() - (started if started is not None else self.started), 2),
+def _check_allowed(endpoint: str) -> None:
+    if not ALLOW_MODEL_REQUESTS:
+        raise RuntimeError(
+            f"model request to {endpoint} refused: briefing.model.openai.ALLOW_MODEL_REQUESTS is False "
+            "(a unit test must use FakeModel, or be marked `model_requests`)"
         )
-
-
-class ModelClient(Protocol):
-    """What the pipeline needs from a model."""
-
-    model: str
-    endpoint: str
-    meter: UsageMeter
-
-    async def structured(self, messages: Messages, response_model: type[T], *, max_tokens: int = 1024) -> T: ...
-
-
-_FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
-
-
-def parse_json(content: str, response_model: type[T]) -> T:
-    """Validate a model's text as `response_model`; tolerate a ```json fence around it."""
-    text = content.strip()
-    fenced = _FENCE.match(text)
-    if fenced:
-        text = fenced.group(1)
-    return response_model.model_validate_json(text)
-
-
-def _error_text(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors()[:8]:
-        where = ".".join(str(x) for x in err["loc"]) or "(top level)"
-        parts.append(f"- {where}: {err['msg']}")
-    return "\n".join(parts)
 
 
 def _transient(exc: BaseException) -> bool:
@@ -164,7 +96,6 @@ class OpenAIModel:
         max_attempts: int = 4,
         backoff_initial: float = 1.0,
         backoff_cap: float = 30.0,
-        on_call: Callable[[], None] | None = None,
         starter: Callable[[], Awaitable[str]] | None = None,
         trust_env: bool = True,
         schema_in_json_mode: bool = False,
@@ -178,7 +109,6 @@ class OpenAIModel:
         self.meter = meter or UsageMeter()
         self.max_attempts = max_attempts
         self._wait = _Wait(backoff_initial, backoff_cap)
-        self._on_call = on_call
         self._starter = starter
         self._api_key = api_key or "no-key"
         self._timeout = timeout
@@ -199,7 +129,10 @@ class OpenAIModel:
                 # The SDK's own retries stay off: tenacity owns them, so they never stack.
                 http_client = None if self._trust_env else openai.DefaultAsyncHttpxClient(trust_env=False)
                 self._client = openai.AsyncOpenAI(
-                    base_url=self.endpoint, api_key=self._api_key, max_retries=0, timeout=self._timeout,
+                    base_url=self.endpoint,
+                    api_key=self._api_key,
+                    max_retries=0,
+                    timeout=self._timeout,
                     http_client=http_client,
                 )
             return self._client
@@ -245,7 +178,7 @@ class OpenAIModel:
                     raise ValueError("the answer was cut off at the token limit")
                 result = parse_json(content, response_model)
             except (ValidationError, ValueError) as exc:
-                last_problem = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
+                last_problem = validation_text(exc) if isinstance(exc, ValidationError) else str(exc)
                 if ask == 0:
                     self.meter.retries += 1
                     conversation = [
@@ -264,13 +197,15 @@ class OpenAIModel:
             return result
         raise ModelError(
             f"the model at {self.endpoint} did not return valid {response_model.__name__} JSON "
-            f"after a re-ask: {last_problem.splitlines()[0] if last_problem else 'unknown problem'}"
+            f"after a re-ask: {last_problem.splitlines()[0] if last_problem else 'unknown problem'}",
+            endpoint=self.endpoint,
         )
 
     async def _complete(self, body: dict[str, Any]) -> tuple[str, str | None]:
         """One logical call with tenacity retries for transient failures. Returns (content, finish_reason)."""
         prompt_estimate = sum(len(m["content"]) for m in body["messages"]) // 3
         self.meter.check(prompt_estimate + body["max_tokens"])
+        _check_allowed(self.endpoint)
         client = await self._connect()
         retrying = AsyncRetrying(
             retry=retry_if_exception(_transient),
@@ -285,31 +220,38 @@ class OpenAIModel:
                     response = await client.chat.completions.create(**body)
         except openai.AuthenticationError as exc:
             raise ModelError(
-                f"{self.endpoint} refused the API key (401): check OPENAI_API_KEY or --api-key"
+                f"{self.endpoint} refused the API key (401): check OPENAI_API_KEY or --api-key",
+                status=401,
+                endpoint=self.endpoint,
             ) from exc
         except openai.NotFoundError as exc:
             raise ModelError(
                 f"{self.endpoint} answered 404 for model {self.model!r}: check --model / BRIEFING_MODEL "
-                "and the base URL (it usually ends in /v1)"
+                "and the base URL (it usually ends in /v1)",
+                status=404,
+                endpoint=self.endpoint,
             ) from exc
         except openai.APIStatusError as exc:
             raise ModelError(
                 f"model call to {self.endpoint} failed after {self.max_attempts} attempt(s): "
-                f"HTTP {exc.status_code}: {_short(exc.message)}"
+                f"HTTP {exc.status_code}: {_short(exc.message)}",
+                status=exc.status_code,
+                endpoint=self.endpoint,
+                retryable=_transient(exc),
             ) from exc
         except (openai.APIConnectionError, openai.APITimeoutError) as exc:
             cause = str(exc) or type(exc).__name__
             if exc.__cause__ is not None and str(exc.__cause__):
                 cause += f" ({exc.__cause__})"
             raise ModelError(
-                f"cannot reach the model at {self.endpoint} after {self.max_attempts} attempt(s): {_short(cause)}"
+                f"cannot reach the model at {self.endpoint} after {self.max_attempts} attempt(s): {_short(cause)}",
+                endpoint=self.endpoint,
+                retryable=True,
             ) from exc
         self.meter.model_calls += 1
         if response.usage is not None:
             self.meter.prompt_tokens += response.usage.prompt_tokens or 0
             self.meter.completion_tokens += response.usage.completion_tokens or 0
-        if self._on_call:
-            self._on_call()
         if not response.choices:
             return "", "empty"
         choice = response.choices[0]
@@ -326,58 +268,19 @@ def _short(text: str, limit: int = 300) -> str:
 
 async def first_model(base_url: str, api_key: str | None, timeout: float = 30.0) -> str:
     """The first model a server lists (for a base URL given without a model name)."""
+    _check_allowed(base_url)
     client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", max_retries=0, timeout=timeout)
     try:
         page = await client.models.list()
         ids = [m.id for m in page.data]
     except openai.APIError as exc:
         raise ModelError(
-            f"no model given and {base_url} did not list its models ({_short(str(exc))}): set --model or BRIEFING_MODEL"
+            f"no model given and {base_url} did not list its models ({_short(str(exc))}): set --model or BRIEFING_MODEL",
+            status=getattr(exc, "status_code", None),
+            endpoint=base_url,
         ) from exc
     finally:
         await client.close()
     if not ids:
-        raise ModelError(f"{base_url} lists no models: set --model or BRIEFING_MODEL")
+        raise ModelError(f"{base_url} lists no models: set --model or BRIEFING_MODEL", endpoint=base_url)
     return ids[0]
-
-
-class FakeModel:
-    """A scripted model for unit tests: `enqueue()` answers (models, dicts or raw strings), read `history`.
-
-    With `default` set, an empty queue answers with it instead of failing.
-    """
-
-    def __init__(self, *answers: Any, default: Any = None, model: str = "fake") -> None:
-        self.model = model
-        self.endpoint = "fake://"
-        self.meter = UsageMeter()
-        self.history: list[tuple[Messages, type[BaseModel]]] = []
-        self._queue: list[Any] = list(answers)
-        self._default = default
-        self._lock = asyncio.Lock()
-
-    def enqueue(self, *answers: Any) -> FakeModel:
-        self._queue.extend(answers)
-        return self
-
-    async def structured(self, messages: Messages, response_model: type[T], *, max_tokens: int = 1024) -> T:
-        async with self._lock:
-            self.history.append((messages, response_model))
-            if self._queue:
-                answer = self._queue.pop(0)
-            elif self._default is not None:
-                answer = self._default(messages, response_model) if callable(self._default) else self._default
-            else:
-                raise ModelError(f"FakeModel has no answer queued for call {len(self.history)}")
-        self.meter.model_calls += 1
-        if isinstance(answer, Exception):
-            raise answer
-        if isinstance(answer, BaseModel):
-            answer = answer.model_dump()
-        text = answer if isinstance(answer, str) else json.dumps(answer)
-        self.meter.prompt_tokens += sum(len(m["content"]) for m in messages) // 4
-        self.meter.completion_tokens += len(text) // 4
-        try:
-            return parse_json(text, response_model)
-        except ValidationError as exc:
-            raise ModelError(f"FakeModel answer is not a valid {response_model.__name__}: {_error_text(exc)}") from exc

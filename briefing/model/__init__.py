@@ -1,0 +1,104 @@
+"""The model layer: one narrow call, `structured(messages, ResponseModel) -> ResponseModel`.
+
+Stages depend only on this package's `__init__`: the `ModelClient` protocol, the `UsageMeter` and
+`parse_json`. The adapters live beside it and are imported only by `api` and the edges:
+
+* `openai.py` - any OpenAI-compatible endpoint through the async openai SDK (the only openai importer),
+  tenacity retries, one re-ask on invalid JSON, the response cache, usage accounting;
+* `cache.py`  - the SQLite response cache;
+* `local.py`  - the embedded model (assemble, verify, serve llama.cpp on loopback);
+* `fake.py`   - `FakeModel`, the documented test double.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import BudgetExceeded
+from ..models import Usage
+
+T = TypeVar("T", bound=BaseModel)
+Messages = list[dict[str, str]]
+
+
+@dataclass
+class UsageMeter:
+    """Counts live and cached calls and tokens; enforces the optional token budget."""
+
+    budget: int | None = None
+    model_calls: int = 0
+    cached_calls: int = 0
+    retries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def check(self, upcoming: int) -> None:
+        """Refuse a call that could take the run past its budget (prompt estimate + max completion)."""
+        if self.budget is not None and self.total_tokens + upcoming > self.budget:
+            raise BudgetExceeded(
+                f"token budget of {self.budget:,} would be exceeded ({self.total_tokens:,} used, next call "
+                f"needs up to {upcoming:,}); raise --max-tokens-budget or brief fewer articles",
+                budget=self.budget,
+                used=self.total_tokens,
+            )
+
+    def snapshot(self) -> Usage:
+        return self.usage("", "")
+
+    def usage(self, model: str, endpoint: str, since: Usage | None = None, started: float | None = None) -> Usage:
+        """Counts so far, or since an earlier `snapshot()` (a client shared by several runs)."""
+        base = since or Usage()
+        return Usage(
+            model=model,
+            endpoint=endpoint,
+            model_calls=self.model_calls - base.model_calls,
+            cached_calls=self.cached_calls - base.cached_calls,
+            retries=self.retries - base.retries,
+            prompt_tokens=self.prompt_tokens - base.prompt_tokens,
+            completion_tokens=self.completion_tokens - base.completion_tokens,
+            seconds=round(time.monotonic() - (started if started is not None else self.started), 2),
+        )
+
+
+class ModelClient(Protocol):
+    """What the pipeline needs from a model."""
+
+    model: str
+    endpoint: str
+    meter: UsageMeter
+
+    async def structured(self, messages: Messages, response_model: type[T], *, max_tokens: int = 1024) -> T: ...
+
+
+_FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
+
+
+def parse_json(content: str, response_model: type[T]) -> T:
+    """Validate a model's text as `response_model`; tolerate a ```json fence around it."""
+    text = content.strip()
+    fenced = _FENCE.match(text)
+    if fenced:
+        text = fenced.group(1)
+    return response_model.model_validate_json(text)
+
+
+def validation_text(exc: ValidationError) -> str:
+    """The first problems of a validation error, one line each (what a re-ask tells the model)."""
+    parts = []
+    for err in exc.errors()[:8]:
+        where = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        parts.append(f"- {where}: {err['msg']}")
+    return "\n".join(parts)
+
+
+__all__ = ["Messages", "ModelClient", "UsageMeter", "parse_json", "validation_text"]
