@@ -3,8 +3,9 @@
 `answer(messages)` plays the model deterministically from the prompt itself: for an extraction prompt
 it reads the article between the <article> delimiters and writes notes whose quotes are whole
 sentences copied from it (so grounding keeps them); for a summary prompt it points key points at the
-first numbered statements. `fake_model()` wraps it in a `FakeModel`; `OpenAIStub` serves it as an
-OpenAI-compatible HTTP endpoint on loopback, recording every request.
+first numbered statements. `fake_model()` wraps it in a `FakeModel`. `OpenAIStub` is an OpenAI-compatible HTTP
+endpoint on loopback that plays a script of replies (`Reply`, `DROP`) and then a default responder
+(`OpenAIStub(default=answer)` serves `answer`), recording every request and when it arrived.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -80,48 +84,84 @@ def article_name(messages: list[dict[str, Any]]) -> str | None:
     return m.group(1) if m else None
 
 
+# --------------------------------------------------------------------------- an OpenAI-compatible server
+
+
+def completion(
+    content: str,
+    finish_reason: str = "stop",
+    prompt_tokens: int = 10,
+    completion_tokens: int = 5,
+    model: str = "m",
+    completion_id: str = "x",
+) -> dict[str, Any]:
+    """A chat.completion body whose one choice says `content`."""
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish_reason}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
+def api_error(message: str, code: str | None = None) -> dict[str, Any]:
+    """An OpenAI-style error body."""
+    return {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": code}}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer of `OpenAIStub`."""
+
+    status: int = 200
+    body: Any = None  # a str is sent as it is; anything else as JSON
+    headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False  # close the connection without answering
+
+
+DROP = Reply(drop=True)
+
+Responder = Callable[[list[dict[str, Any]]], Any]
+
+
 class OpenAIStub:
-    """A loopback OpenAI-compatible server answering /v1/chat/completions with `answer()`."""
+    """A loopback OpenAI-compatible server (127.0.0.1, a free port) in a background thread.
 
-    def __init__(self) -> None:
+    POST /v1/chat/completions plays the script (`will(*replies)`, in order); once the script is empty it
+    answers with `default(messages)` (a str is the content as it is, anything else is sent as JSON
+    content) or, without a default, with a 400 that the client does not retry, so an unscripted call
+    fails the test at once. GET /v1/models lists `models`. Every chat request body is kept in
+    `requests`, and its `time.monotonic()` arrival in `arrivals`.
+
+    Use it as a context manager (`with OpenAIStub(default=answer) as stub:`); it serves sync and async
+    clients alike, since it never runs on the test's event loop.
+    """
+
+    def __init__(self, default: Responder | None = None, models: Iterable[str] = ("alpha", "beta")) -> None:
+        self.default = default
+        self.models: list[str] = list(models)
+        self.script: list[Reply] = []
         self.requests: list[dict[str, Any]] = []
-        stub = self
+        self.arrivals: list[float] = []
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.port: int = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+        # A short poll keeps `shutdown()` (which waits for the next poll) from adding 0.5 s to every test.
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                stub.requests.append(body)
-                if self.path != "/v1/chat/completions":
-                    self.send_error(404)
-                    return
-                payload = json.dumps(
-                    {
-                        "id": f"chatcmpl-{len(stub.requests)}",
-                        "object": "chat.completion",
-                        "created": 0,
-                        "model": body["model"],
-                        "choices": [
-                            {
-                                "index": 0,
-                                "finish_reason": "stop",
-                                "message": {"role": "assistant", "content": json.dumps(answer(body["messages"]))},
-                            }
-                        ],
-                        "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
-                    }
-                ).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    def will(self, *replies: Reply) -> OpenAIStub:
+        """Append replies to the script."""
+        with self._lock:
+            self.script.extend(replies)
+        return self
 
     def __enter__(self) -> OpenAIStub:
         self._thread.start()
@@ -130,9 +170,76 @@ class OpenAIStub:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+        self._thread.join(5)
 
     def articles_asked(self) -> list[str | None]:
-        return [article_name(r["messages"]) for r in self.requests]
+        """The source each request's prompt extracts from, or None for a summary prompt."""
+        return [article_name(r["messages"]) for r in list(self.requests)]
+
+    # -- serving
+    def _next_reply(self, body: dict[str, Any]) -> Reply:
+        with self._lock:
+            self.requests.append(body)
+            self.arrivals.append(time.monotonic())
+            n = len(self.requests)
+            if self.script:
+                return self.script.pop(0)
+        if self.default is None:
+            return Reply(400, api_error("fake server: no reply scripted for this request"))
+        try:
+            content = self.default(body["messages"])
+        except Exception as exc:  # a broken responder is a test bug: fail at once (400 is not retried)
+            return Reply(400, api_error(f"fake server: the default responder failed: {exc!r}"))
+        text = content if isinstance(content, str) else json.dumps(content)
+        return Reply(
+            200,
+            completion(
+                text,
+                prompt_tokens=100,
+                completion_tokens=20,
+                model=body.get("model", "m"),
+                completion_id=f"chatcmpl-{n}",
+            ),
+        )
+
+    def _models(self) -> Reply:
+        data = [{"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in self.models]
+        return Reply(200, {"object": "list", "data": data})
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                if self.path.split("?", 1)[0] == "/v1/models":
+                    self._send(stub._models())
+                else:
+                    self.send_error(404)
+
+            def do_POST(self) -> None:  # noqa: N802
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path.split("?", 1)[0] != "/v1/chat/completions":
+                    self.send_error(404)
+                    return
+                self._send(stub._next_reply(json.loads(raw)))
+
+            def _send(self, reply: Reply) -> None:
+                if reply.drop:  # write nothing; the socket is closed when the handler returns
+                    self.close_connection = True
+                    return
+                payload = (reply.body if isinstance(reply.body, str) else json.dumps(reply.body)).encode()
+                self.send_response(reply.status)
+                headers = {"Content-Type": "application/json", **reply.headers}
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        return Handler
 
 
 # --------------------------------------------------------------------------- servers on loopback

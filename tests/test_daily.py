@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from .fakes import OpenAIStub, fake_model
+from .fakes import OpenAIStub, answer, fake_model
 
 from briefing.model.cache import ResponseCache
 from briefing.surfaces.cli import main
@@ -235,7 +235,7 @@ async def test_an_unreadable_previous_briefing_leaves_out_the_since_section_with
 
 
 def _client(stub: OpenAIStub, cache: ResponseCache) -> OpenAIModel:
-    return OpenAIModel(base_url=stub.base_url, api_key="test", model="stub", cache=cache, max_attempts=1)
+    return OpenAIModel(base_url=stub.url, api_key="test", model="stub", cache=cache, max_attempts=1)
 
 
 @pytest.mark.model_requests
@@ -245,7 +245,7 @@ async def test_an_unchanged_day_makes_no_model_call_and_a_new_article_costs_only
     day = write(settings.sources_dir / "2024-05-01", DAY1)
     cache = ResponseCache(tmp_path / "responses.sqlite3")
     try:
-        with OpenAIStub() as stub:
+        with OpenAIStub(default=answer) as stub:
             first = await arun_daily(settings, day="2024-05-01", client=_client(stub, cache))
             assert first.briefing.usage.model_calls == 3  # two articles + the summary
             assert len(stub.requests) == 3
@@ -270,9 +270,9 @@ async def test_an_unchanged_day_makes_no_model_call_and_a_new_article_costs_only
 def test_cli_daily_writes_both_files_and_a_rerun_is_free(tmp_path: Path) -> None:
     write(tmp_path / "articles" / "2024-05-01", DAY1)
     runner = CliRunner()
-    with OpenAIStub() as stub:
+    with OpenAIStub(default=answer) as stub:
         env = {
-            "OPENAI_BASE_URL": stub.base_url,
+            "OPENAI_BASE_URL": stub.url,
             "BRIEFING_MODEL": "stub",
             "OPENAI_API_KEY": "test",
             "BRIEFING_CACHE_DIR": str(tmp_path / "cache"),

@@ -1,23 +1,21 @@
 """The model client against a scripted OpenAI-compatible server on loopback.
 
-`FakeOpenAI` answers POST /v1/chat/completions from a per-test script of replies (status, headers,
-body, or a dropped connection) and records every request body and when it arrived; GET /v1/models
-lists `models`. Nothing leaves 127.0.0.1, and small backoffs keep every retry test well under a second.
+`OpenAIStub` (tests/fakes.py) answers POST /v1/chat/completions from a per-test script of replies
+(status, headers, body, or a dropped connection) and records every request body and when it arrived;
+GET /v1/models lists `models`. Nothing leaves 127.0.0.1, and small backoffs keep every retry test well
+under a second.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from briefing.model.cache import ResponseCache
@@ -25,6 +23,8 @@ from briefing.errors import BudgetExceeded, ModelError
 from briefing.model.fake import FakeModel
 from briefing.model.openai import OpenAIModel, first_model
 from briefing.model import UsageMeter, parse_json
+
+from .fakes import DROP, OpenAIStub, Reply, api_error, completion
 
 # These tests talk to loopback stub servers they start themselves.
 pytestmark = pytest.mark.model_requests
@@ -53,33 +53,6 @@ class AnswerWithSummary(BaseModel):
 GOOD = {"title": "Syria", "points": ["Russia sent weapons"]}
 
 
-def completion(content: str, finish_reason: str = "stop", prompt_tokens: int = 10, completion_tokens: int = 5) -> dict:
-    return {
-        "id": "x",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "m",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish_reason}],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        },
-    }
-
-
-def api_error(message: str, code: str | None = None) -> dict:
-    return {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": code}}
-
-
-@dataclass
-class Reply:
-    status: int = 200
-    body: Any = None  # a dict is sent as JSON, a str as it is
-    headers: dict[str, str] = field(default_factory=dict)
-    drop: bool = False  # close the connection without answering
-
-
 def ok(payload: Any = GOOD, **kwargs: Any) -> Reply:
     content = payload if isinstance(payload, str) else json.dumps(payload)
     return Reply(200, completion(content, **kwargs))
@@ -89,69 +62,11 @@ def status(code: int, message: str = "fake failure", headers: dict[str, str] | N
     return Reply(code, api_error(message), headers or {})
 
 
-DROP = Reply(drop=True)
-
-
-class FakeOpenAI:
-    """A loopback OpenAI-compatible server that plays a script and records what it was sent."""
-
-    def __init__(self) -> None:
-        self.script: list[Reply] = []
-        self.requests: list[dict[str, Any]] = []
-        self.arrivals: list[float] = []
-        self.models: list[str] = ["alpha", "beta"]
-        self.port = 0
-        self._runner: web.AppRunner | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    def will(self, *replies: Reply) -> FakeOpenAI:
-        self.script.extend(replies)
-        return self
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/v1/chat/completions", self._chat)
-        app.router.add_get("/v1/models", self._models)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.port = self._runner.addresses[0][1]
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _chat(self, request: web.Request) -> web.StreamResponse:
-        self.requests.append(await request.json())
-        self.arrivals.append(time.monotonic())
-        if not self.script:
-            # Not retried by the client (400), so an unscripted call fails the test at once.
-            return web.json_response(api_error("fake server: no reply scripted for this request"), status=400)
-        reply = self.script.pop(0)
-        if reply.drop:
-            assert request.transport is not None
-            request.transport.close()
-            raise asyncio.CancelledError  # aiohttp's "client went away": nothing is written
-        if isinstance(reply.body, str):
-            return web.Response(
-                status=reply.status, text=reply.body, headers=reply.headers, content_type="application/json"
-            )
-        return web.json_response(reply.body, status=reply.status, headers=reply.headers)
-
-    async def _models(self, request: web.Request) -> web.Response:
-        data = [{"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in self.models]
-        return web.json_response({"object": "list", "data": data})
-
-
 @pytest.fixture
-async def server() -> AsyncIterator[FakeOpenAI]:
-    fake = FakeOpenAI()
-    await fake.start()
-    yield fake
-    await fake.stop()
+def server() -> Iterator[OpenAIStub]:
+    """A scripted stub with no default: every request a test did not script is a 400."""
+    with OpenAIStub() as stub:
+        yield stub
 
 
 @pytest.fixture
@@ -167,7 +82,7 @@ def cache(cache_path: Path) -> Iterator[ResponseCache]:
 
 
 @pytest.fixture
-async def make_model(server: FakeOpenAI) -> AsyncIterator[Callable[..., OpenAIModel]]:
+async def make_model(server: OpenAIStub) -> AsyncIterator[Callable[..., OpenAIModel]]:
     made: list[OpenAIModel] = []
 
     def make(**kwargs: Any) -> OpenAIModel:
