@@ -1,5 +1,5 @@
-"""Rendering: the Markdown a reader sees (sections, footnotes with the exact words, skipped files, escaping)
-and JSON that reads back as the same briefing."""
+"""Rendering: the Markdown a reader sees (sections, footnotes with the exact words, skipped files, escaping),
+JSON that reads back as the same briefing, and the outline both Markdown and Slack are rendered from."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from briefing.models import (
     Actor,
     Briefing,
+    Changes,
     Citation,
     Claim,
     Discrepancy,
@@ -25,6 +26,8 @@ from briefing.models import (
 )
 from briefing.render import to_json, to_markdown
 from briefing.render.markdown import esc
+from briefing.render.sections import outline
+from briefing.render.slack import to_slack
 
 TEXT_A = "Russia deployed 500 troops to Latakia. Sergei Lavrov said Russia backs the Syrian state."
 TEXT_B = "Russia has sent thousands of soldiers. It is unclear how long they will stay."
@@ -201,3 +204,135 @@ def test_json_round_trips_to_the_same_briefing(briefing: Briefing) -> None:
     text = to_json(briefing)
     assert Briefing.model_validate_json(text) == briefing
     assert '"quote": "Russia deployed 500 troops to Latakia"' in text
+
+
+# --------------------------------------------------------------------------- the outline both renderers share
+
+PARTS = [
+    "Key points",
+    "Since 2015-09-27",
+    "Actors",
+    "Positions",
+    "Military movements",
+    "Open questions",
+    "Where sources disagree",
+    "Sources",
+    "How this briefing was made",
+]
+
+
+def with_changes(briefing: Briefing, **changes: list) -> Briefing:
+    return briefing.model_copy(update={"changes": Changes(previous_date="2015-09-27", **changes)})
+
+
+def slack_parts(briefing: Briefing) -> dict[str, list[str]]:
+    """Slack's sections as {title: lines}, the blocks of one part joined again."""
+    parts: dict[str, list[str]] = {}
+    for block in to_slack(briefing).blocks:
+        if block["type"] == "section":
+            lines = block["text"]["text"].split("\n")
+            title = re.fullmatch(r"\*(.+)\*", lines[0])
+            if title:
+                parts[title.group(1)] = lines = lines[1:]
+            else:
+                parts[list(parts)[-1]] += lines
+    return parts
+
+
+def markdown_parts(briefing: Briefing) -> dict[str, list[str]]:
+    """Markdown's sections as {title: non-blank lines}."""
+    parts = re.split(r"^## (.*)$", to_markdown(briefing), flags=re.MULTILINE)[1:]
+    return {title: [x for x in body.split("\n") if x] for title, body in zip(parts[::2], parts[1::2], strict=True)}
+
+
+def marks(lines: list[str], pattern: str) -> list[list[int]]:
+    return [[int(n) for n in re.findall(pattern, line)] for line in lines]
+
+
+def test_the_outline_has_every_part_in_reading_order_and_both_renderers_follow_it(briefing: Briefing) -> None:
+    b = with_changes(briefing, still_open=briefing.open_questions)
+    assert [s.title for s in outline(b).sections] == PARTS
+    assert list(markdown_parts(b)) == [*PARTS, "Citations"]
+    assert list(slack_parts(b)) == [*PARTS, "Citations"]
+    assert [s.title for s in outline(briefing).sections] == [p for p in PARTS if not p.startswith("Since")]
+
+
+def test_empty_parts_keep_their_place_and_say_so_in_both_renderers(briefing: Briefing) -> None:
+    empty = Briefing(title="Nothing", generated_at=briefing.generated_at, changes=Changes(previous_date="2015-09-27"))
+    sections = outline(empty).sections
+    assert [s.title for s in sections] == PARTS
+    assert all(s.is_empty for s in sections[:-1]) and not sections[-1].is_empty  # how it was made: always said
+    assert outline(empty).citations == ()
+    md, slack = markdown_parts(empty), slack_parts(empty)
+    assert "Citations" not in md and "Citations" not in slack
+    for s in sections[:-1]:
+        assert md[s.title] == slack[s.title] == [f"_{s.empty}_"], s.title
+    assert md["Key points"] == ["_No key point could be grounded in the sources._"]
+    assert md["Since 2015-09-27"] == ["_Nothing new since the previous briefing._"]
+
+
+def test_the_since_part_leaves_out_what_did_not_change(briefing: Briefing) -> None:
+    b = with_changes(briefing, new_actors=briefing.actors[:1], still_open=briefing.open_questions)
+    [since] = [s for s in outline(b).sections if s.title.startswith("Since")]
+    assert [sub.title for sub in since.subsections] == ["New actors", "Still open"]
+    assert not since.lines and not since.is_empty
+    assert markdown_parts(b)["Since 2015-09-27"] == [
+        "**New actors**",
+        "- **Sergei Lavrov** (person)[^3]",
+        "**Still open**",
+        "- How long will the troops stay?[^4]",
+    ]
+    assert slack_parts(b)["Since 2015-09-27"] == [
+        "_New actors_",
+        "• *Sergei Lavrov* (person) [3]",
+        "_Still open_",
+        "• How long will the troops stay? [4]",
+    ]
+
+
+def test_citations_are_numbered_in_order_of_first_use_the_same_in_both_renderers(briefing: Briefing) -> None:
+    b = with_changes(briefing, new_actors=briefing.actors, still_open=briefing.open_questions)
+    doc = outline(b)
+    # key point: TROOPS_A, TROOPS_B; then the Since part (before Actors): LAVROV_A, UNCLEAR_B
+    assert doc.citations == (TROOPS_A, TROOPS_B, LAVROV_A, UNCLEAR_B)
+    numbers = [line.refs for s in doc.sections for line in s.lines]
+    assert numbers[0] == (1, 2)
+    used = sorted({n for refs in numbers for n in refs})
+    assert used == [1, 2, 3, 4]
+    md, slack = markdown_parts(b), slack_parts(b)
+    for s in doc.sections:
+        in_markdown = marks(md[s.title], r"\[\^(\d+)\]")
+        assert in_markdown == marks(slack[s.title], r"\[(\d+)\]"), s.title
+    assert len(md["Citations"]) == len(slack["Citations"]) == 4
+    for n, c in enumerate(doc.citations, 1):
+        assert md["Citations"][n - 1].startswith(f"[^{n}]: `{c.source}` (characters {c.start}–{c.end})")
+        assert slack["Citations"][n - 1].startswith(f"[{n}] {c.source.rsplit('/', 1)[1]} (characters {c.start}–")
+
+
+def test_the_same_items_appear_in_both_outputs(briefing: Briefing) -> None:
+    b = with_changes(briefing, changed_positions=briefing.positions, new_movements=briefing.military_movements)
+    md, slack = markdown_parts(b), slack_parts(b)
+    for s in outline(b).sections:
+        assert len(md[s.title]) == len(slack[s.title]), s.title
+        for line in [*s.lines, *(x for sub in s.subsections for x in sub.lines)]:
+            words = [p.text for p in line.parts if p.style != "fixed"]
+            for text in md[s.title], slack[s.title]:
+                assert any(all(w in x for w in words) for x in text), (s.title, words)
+    sources = slack["Sources"]
+    assert sources[0] == "• seeds/a.txt — Russia in Syria: briefed, 1 chunk"  # the title, as in Markdown
+    assert sources[2] == "• seeds/photo.txt: *skipped* — binary file (contains NUL bytes)"
+    assert slack["How this briefing was made"] == md["How this briefing was made"]
+    assert md["Actors"] == ["- **Sergei Lavrov** (person) — Russian foreign minister. Also: Sergey Lavrov[^3]"]
+    assert slack["Actors"] == ["• *Sergei Lavrov* (person) — Russian foreign minister. Also: Sergey Lavrov [3]"]
+
+
+def test_each_renderer_escapes_the_same_untrusted_parts_its_own_way(briefing: Briefing) -> None:
+    text = "*x* <@U1> [y] @here"
+    c = Citation(source="seeds/c.txt", start=0, end=len(text), quote=text)
+    b = briefing.model_copy(
+        update={"military_movements": [MilitaryMovement(actor=text, what=text, where=text, citations=[c, c])]}
+    )
+    [md_line] = markdown_parts(b)["Military movements"]
+    [slack_line] = slack_parts(b)["Military movements"]
+    assert md_line == rf"- **{esc(text)}**: {esc(text)} ({esc(text)})[^4][^4]"
+    assert slack_line == "• *{0}*: {0} ({0}) [4][4]".format("*x* &lt;@U1&gt; [y] @\u200bhere")

@@ -4,6 +4,7 @@ from .markdown import to_markdown
 
 
 def to_json(briefing) -> str:  # noqa: ANN001 - a Briefing
+    """The briefing as indented JSON that reads back as the same `Briefing`."""
     return briefing.model_dump_json(indent=2)
 
 

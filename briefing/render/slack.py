@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models import Briefing, Changes, Cited, MilitaryMovement
-from .markdown import Footnotes
+from ..models import Briefing, file_name
+from .sections import Markup, Section, outline
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -77,105 +77,45 @@ class SlackMessage:
 
     @property
     def truncated(self) -> bool:
+        """True when something had to be cut to fit Slack's limits."""
         return bool(self.cut)
 
 
-class _Notes(Footnotes):
-    """Numbers citations in order of first use, like the Markdown footnotes, as ` [1][2]`."""
-
-    def __init__(self) -> None:
-        super().__init__(mark="[{}]")
-
-    def refs(self, item: Cited) -> str:
-        marks = super().refs(item)
-        return " " + marks if marks else ""
-
-
-def _short_path(path: str) -> str:
-    return path.replace("\\", "/").rsplit("/", 1)[-1]
+SLACK = Markup(
+    escape=escape,
+    strong=lambda text: f"*{text}*",
+    emphasis=lambda text: f"_{text}_",
+    path=escape,
+    bullets=("• ", "    ◦ "),
+    refs=lambda numbers: " " + "".join(f"[{n}]" for n in numbers) if numbers else "",
+)
 
 
-def _movement(m: MilitaryMovement) -> str:
-    details = [escape(x) for x in (m.where, m.when, m.scale) if x]
-    return f"*{escape(m.actor)}*: {escape(m.what)}" + (f" ({'; '.join(details)})" if details else "")
-
-
-def _support(item: Cited) -> str:
-    n = item.corroboration
-    return f" _({n} sources)_" if n > 1 else ""
-
-
-def _changes(c: Changes, notes: _Notes) -> list[str]:
-    parts = [
-        ("New actors", [f"• *{escape(a.name)}* ({a.kind}){notes.refs(a)}" for a in c.new_actors]),
-        (
-            "Changed positions",
-            [f"• *{escape(p.actor)}*: {escape(p.stance)}{notes.refs(p)}" for p in c.changed_positions],
-        ),
-        ("New movements", [f"• {_movement(m)}{notes.refs(m)}" for m in c.new_movements]),
-        ("Questions answered", [f"• {escape(q.question)}{notes.refs(q)}" for q in c.answered_questions]),
-        ("Still open", [f"• {escape(q.question)}{notes.refs(q)}" for q in c.still_open]),
-    ]
-    lines: list[str] = []
-    for title, body in parts:
-        if body:
-            lines += [f"_{title}_", *body]
-    return lines or ["_Nothing new since the previous briefing._"]
+def _lines(s: Section) -> list[str]:
+    """A section's mrkdwn lines (its title is added by the caller); sub-sections under an italic title."""
+    if s.is_empty:
+        return [f"_{s.empty}_"]
+    lines = [SLACK.line(line, s.form, i) for i, line in enumerate(s.lines, 1)]
+    for sub in s.subsections:
+        lines += [f"_{sub.title}_", *_lines(sub)]
+    return lines
 
 
 def _parts(b: Briefing) -> list[tuple[str, list[str]]]:
-    """(part title, mrkdwn lines) in reading order; empty parts are left out (Key points never)."""
-    notes = _Notes()
-    parts: list[tuple[str, list[str]]] = [
-        (
-            "Key points",
-            [f"{i}. {escape(p.text)}{notes.refs(p)}" for i, p in enumerate(b.summary, 1)]
-            or ["_No key point could be grounded in the sources._"],
-        ),
-    ]
-    if b.changes:
-        parts.append((f"Since {b.changes.previous_date}", _changes(b.changes, notes)))
-    parts += [
-        (
-            "Actors",
-            [
-                f"• *{escape(a.name)}* ({a.kind})"
-                + (f" — {escape(a.role)}" if a.role else "")
-                + (f". Also: {', '.join(escape(x) for x in a.aliases)}" if a.aliases else "")
-                + _support(a)
-                + notes.refs(a)
-                for a in b.actors
-            ],
-        ),
-        ("Positions", [f"• *{escape(p.actor)}*: {escape(p.stance)}{_support(p)}{notes.refs(p)}" for p in b.positions]),
-        ("Military movements", [f"• {_movement(m)}{_support(m)}{notes.refs(m)}" for m in b.military_movements]),
-        ("Open questions", [f"• {escape(q.question)}{notes.refs(q)}" for q in b.open_questions]),
-    ]
-    disagreements: list[str] = []
-    for d in b.discrepancies:
-        disagreements.append(f"• *{escape(d.topic)}*")
-        disagreements += [f"    ◦ {escape(c.statement)}{notes.refs(c)}" for c in d.claims]
-    parts.append(("Where sources disagree", disagreements))
-    sources = []
-    for s in b.sources:
-        if s.status == "briefed":
-            sources.append(
-                f"• {escape(s.path)}: briefed, {s.chunks} chunk{'s' if s.chunks != 1 else ''}"
-                + (f" ({escape(s.reason)})" if s.reason else "")
+    """(part title, mrkdwn lines) in reading order: the sections of `outline`, then the citations."""
+    doc = outline(b)
+    parts = [(s.title, _lines(s)) for s in doc.sections]
+    if doc.citations:
+        parts.append(
+            (
+                "Citations",
+                [
+                    f"[{i}] {escape(file_name(c.source))} (characters {c.start}–{c.end}): “{escape(c.quote)}”"
+                    for i, c in enumerate(doc.citations, 1)
+                ],
             )
-        else:
-            sources.append(f"• {escape(s.path)}: *skipped* — {escape(s.reason or 'unknown reason')}")
-    parts.append(("Sources", sources))
-    parts.append(
-        (
-            "Citations",
-            [
-                f"[{i}] {escape(_short_path(c.source))} (characters {c.start}–{c.end}): “{escape(c.quote)}”"
-                for i, c in enumerate(notes.order, 1)
-            ],
         )
-    )
-    return [(title, lines) for title, lines in parts if lines]
+    return parts
 
 
 def split_text(lines: list[str], limit: int = MAX_SECTION_CHARS) -> list[str]:

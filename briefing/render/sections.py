@@ -1,0 +1,259 @@
+"""Sections: what a briefing says, part by part, free of markup, its citations numbered once for every renderer.
+
+`outline(briefing)` is the one place that decides what a reader is shown and in which order: key points,
+what changed since the previous briefing (when there is one), actors, positions, military movements, open
+questions, where sources disagree, the sources, and how the briefing was made. Each `Section` holds
+`Line`s made of `Part`s (words from the articles or the model, a name to emphasize, a file path, or the
+briefing's own words and punctuation), with the item's citation numbers and, where the briefing shows it,
+how many sources back it. A section with no line says so with its `empty` text; the "Since" section
+leaves out its empty sub-sections. Citations are numbered in order of first use (the same span keeps its
+number), so every renderer gives the same statement the same number.
+
+A renderer decides the markup: its `Markup` says how to escape untrusted text, emphasize, show a path
+and mark citations, and `Markup.line` writes one line with it. Headings, layout and limits stay in the
+renderer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from ..models import Briefing, Changes, Citation, Cited, MilitaryMovement
+
+Style = Literal["text", "strong", "path", "fixed"]
+"""How a part is shown: `text` - words from the articles or the model (untrusted, escaped); `strong` - the
+same, emphasized (an actor, a topic); `path` - a file path as given; `fixed` - the briefing's own words and
+punctuation, shown exactly as they are."""
+
+Form = Literal["numbered", "bullets", "prose"]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A run of text within a line, with how it is to be shown."""
+
+    text: str
+    style: Style = "text"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One item as a line: its parts, the numbers of its citations, and how many sources back it.
+
+    `corroboration` is set only where the briefing shows it (0 otherwise); `level` 1 is a line nested
+    under the line before it (a claim under its disagreement)."""
+
+    parts: tuple[Part, ...]
+    refs: tuple[int, ...] = ()
+    corroboration: int = 0
+    level: int = 0
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the briefing: a title, its lines (or sub-sections), and what to say when it has none."""
+
+    title: str
+    lines: tuple[Line, ...] = ()
+    empty: str = ""
+    form: Form = "bullets"
+    subsections: tuple[Section, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the section has neither lines nor sub-sections: renderers show `empty` instead."""
+        return not self.lines and not self.subsections
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A briefing's sections in reading order, and its citations: number `n` is `citations[n - 1]`."""
+
+    sections: tuple[Section, ...]
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class Markup:
+    """How one renderer writes a `Line`: escaping, emphasis, paths, list marks and citation marks."""
+
+    escape: Callable[[str], str]
+    strong: Callable[[str], str]
+    emphasis: Callable[[str], str]
+    path: Callable[[str], str]
+    bullets: tuple[str, str]
+    refs: Callable[[tuple[int, ...]], str]
+
+    def part(self, part: Part) -> str:
+        """One part in this markup (untrusted text escaped)."""
+        if part.style == "fixed":
+            return part.text
+        if part.style == "path":
+            return self.path(part.text)
+        text = self.escape(part.text)
+        return self.strong(text) if part.style == "strong" else text
+
+    def line(self, line: Line, form: Form = "bullets", number: int = 1) -> str:
+        """One line in this markup: list mark, parts, "(n sources)" when more than one, citation marks."""
+        mark = f"{number}. " if form == "numbered" else self.bullets[line.level] if form == "bullets" else ""
+        support = f" {self.emphasis(f'({line.corroboration} sources)')}" if line.corroboration > 1 else ""
+        return mark + "".join(self.part(p) for p in line.parts) + support + self.refs(line.refs)
+
+
+class _Numbers:
+    """Numbers citations in order of first use; the same span (file, start, end) keeps its number."""
+
+    def __init__(self) -> None:
+        self.order: list[Citation] = []
+        self._index: dict[tuple[str, int, int], int] = {}
+
+    def __call__(self, item: Cited) -> tuple[int, ...]:
+        numbers = []
+        for c in item.citations:
+            key = (c.source, c.start, c.end)
+            if key not in self._index:
+                self.order.append(c)
+                self._index[key] = len(self.order)
+            numbers.append(self._index[key])
+        return tuple(numbers)
+
+
+def _text(text: str) -> Part:
+    return Part(text, "text")
+
+
+def _strong(text: str) -> Part:
+    return Part(text, "strong")
+
+
+def _fixed(text: str) -> Part:
+    return Part(text, "fixed")
+
+
+def _listed(texts: list[str], sep: str) -> list[Part]:
+    """Untrusted texts joined by `sep` (each escaped on its own)."""
+    parts: list[Part] = []
+    for i, text in enumerate(texts):
+        parts += [_fixed(sep), _text(text)] if i else [_text(text)]
+    return parts
+
+
+def _movement(m: MilitaryMovement) -> list[Part]:
+    details = [x for x in (m.where, m.when, m.scale) if x]
+    parts = [_strong(m.actor), _fixed(": "), _text(m.what)]
+    return parts + ([_fixed(" ("), *_listed(details, "; "), _fixed(")")] if details else [])
+
+
+def outline(briefing: Briefing) -> Outline:
+    """The briefing as sections in reading order, its citations numbered in order of first use."""
+    b = briefing
+    number = _Numbers()
+
+    def item(parts: list[Part], of: Cited, *, support: bool = False, level: int = 0) -> Line:
+        return Line(tuple(parts), number(of), of.corroboration if support else 0, level)
+
+    sections = [
+        Section(
+            "Key points",
+            tuple(item([_text(p.text)], p) for p in b.summary),
+            "No key point could be grounded in the sources.",
+            form="numbered",
+        )
+    ]
+    if b.changes:
+        sections.append(_changes(b.changes, item))
+    sections += [
+        Section(
+            "Actors",
+            tuple(
+                item(
+                    [_strong(a.name), _fixed(f" ({a.kind})")]
+                    + ([_fixed(" — "), _text(a.role)] if a.role else [])
+                    + ([_fixed(". Also: "), *_listed(a.aliases, ", ")] if a.aliases else []),
+                    a,
+                    support=True,
+                )
+                for a in b.actors
+            ),
+            "No actor could be grounded in the sources.",
+        ),
+        Section(
+            "Positions",
+            tuple(item([_strong(p.actor), _fixed(": "), _text(p.stance)], p, support=True) for p in b.positions),
+            "No position could be grounded in the sources.",
+        ),
+        Section(
+            "Military movements",
+            tuple(item(_movement(m), m, support=True) for m in b.military_movements),
+            "No military movement could be grounded in the sources.",
+        ),
+        Section(
+            "Open questions",
+            tuple(item([_text(q.question)], q) for q in b.open_questions),
+            "The sources raise no open question that could be grounded.",
+        ),
+        Section(
+            "Where sources disagree",
+            tuple(
+                line
+                for d in b.discrepancies
+                for line in [
+                    Line((_strong(d.topic),)),
+                    *(item([_text(c.statement)], c, level=1) for c in d.claims),
+                ]
+            ),
+            "No disagreement between sources was found.",
+        ),
+        _sources(b),
+        _how_made(b),
+    ]
+    return Outline(tuple(sections), tuple(number.order))
+
+
+def _changes(c: Changes, item: Callable[..., Line]) -> Section:
+    parts = [
+        ("New actors", [item([_strong(a.name), _fixed(f" ({a.kind})")], a) for a in c.new_actors]),
+        (
+            "Changed positions",
+            [item([_strong(p.actor), _fixed(": "), _text(p.stance)], p) for p in c.changed_positions],
+        ),
+        ("New movements", [item(_movement(m), m) for m in c.new_movements]),
+        ("Questions answered", [item([_text(q.question)], q) for q in c.answered_questions]),
+        ("Still open", [item([_text(q.question)], q) for q in c.still_open]),
+    ]
+    return Section(
+        f"Since {c.previous_date}",
+        empty="Nothing new since the previous briefing.",
+        subsections=tuple(Section(title, tuple(lines)) for title, lines in parts if lines),
+    )
+
+
+def _sources(b: Briefing) -> Section:
+    lines = []
+    for s in b.sources:
+        parts = [Part(s.path, "path")]
+        if s.status == "briefed":
+            parts += [_fixed(" — "), _text(s.title)] if s.title else []
+            parts.append(_fixed(f": briefed, {s.chunks} chunk{'s' if s.chunks != 1 else ''}"))
+            parts += [_fixed(" ("), _text(s.reason), _fixed(")")] if s.reason else []
+        else:
+            parts += [_fixed(": "), _strong("skipped"), _fixed(" — "), _text(s.reason or "unknown reason")]
+        lines.append(Line(tuple(parts)))
+    return Section("Sources", tuple(lines), "No sources.")
+
+
+def _how_made(b: Briefing) -> Section:
+    st, u = b.stats, b.usage
+    failed = f"; {st.chunks_failed} chunk{'s' if st.chunks_failed != 1 else ''} failed" if st.chunks_failed else ""
+    text = (
+        f"{st.chunks} chunks summarized; {st.items_grounded} of {st.items_proposed} items the model proposed were "
+        f"kept; {st.items_dropped} dropped because their quote is not in the source or does not back the claim"
+        f"{failed}. {u.model_calls} model calls ({u.cached_calls} answered from cache), "
+        f"{u.prompt_tokens:,} prompt + {u.completion_tokens:,} completion tokens, {u.seconds:.0f} s."
+    )
+    return Section("How this briefing was made", (Line((_fixed(text),)),), form="prose")
+
+
+__all__ = ["Line", "Markup", "Outline", "Part", "Section", "outline"]
