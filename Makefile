@@ -18,7 +18,7 @@ help:
 	@echo "make test      - install every extra and run the whole test suite"
 	@echo "make record    - re-record the HTTP cassettes from the embedded model server"
 	@echo "make bench     - measure speed and cost on the seeds"
-	@echo "make eval      - brief and score the evaluation clusters in ../shared/eval"
+	@echo "make eval      - brief seeds/ and ../shared/eval, score them against ../shared/gold, write docs/quality.md"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -60,9 +60,11 @@ record: $(VENV)/.installed-all
 bench: $(VENV)/.installed-all
 	$(PY) -m bench.run
 
-# Brief and score the MultiLing 2011 clusters in ../shared/eval (CLUSTERS=path... for a subset).
+# Brief seeds/ and the MultiLing 2011 clusters in ../shared/eval, score them against ../shared/gold, then write
+# docs/quality.md (CLUSTERS=path... for a subset; BRIEFINGS=DIR scores stored DIR/<set>.json, no model).
 eval: $(VENV)/.installed-all
-	$(PY) -m eval.run $(CLUSTERS)
+	$(PY) -m eval.run $(if $(BRIEFINGS),--briefings $(BRIEFINGS)) $(CLUSTERS)
+	$(PY) -m eval.report
 
 clean:
 	rm -rf $(VENV) briefings .pytest_cache .hypothesis

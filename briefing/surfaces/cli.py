@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from ..config import Settings
-from ..errors import NothingToBrief, missing_extra, outcome_of
+from ..errors import BriefingError, NothingToBrief, missing_extra, outcome_of
 
 log = logging.getLogger("briefing")
 
@@ -236,6 +236,114 @@ def run(paths: tuple[Path, ...], output: Path | None, json_out: Path | None, tit
         write_atomic(json_out, to_json(briefing))
         outputs.append(json_out)
     report_run(reporter, briefing, outputs)
+
+
+@main.command("eval")
+@click.argument("dirs", metavar="DIR...", nargs=-1, required=True, type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--gold",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The gold file for a single DIR [default: DIR/../../gold/<DIR name>.json].",
+)
+@click.option(
+    "--gold-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Look for each DIR's gold file as GOLD_DIR/<DIR name>.json instead.",
+)
+@click.option(
+    "--briefing",
+    "briefings",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Score this stored briefing JSON (from `briefing run --json`) instead of briefing DIR; no model is "
+    "needed. Repeat once per DIR, in the same order.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the scores, cost and citation checks of every set as JSON.",
+)
+@model_options
+@handle_errors
+def eval_(
+    dirs: tuple[Path, ...],
+    gold: Path | None,
+    gold_dir: Path | None,
+    briefings: tuple[Path, ...],
+    out: Path | None,
+    **kw: Any,
+) -> None:
+    """Brief each DIR of .txt articles and score the briefing against an analyst's gold annotations:
+    precision and recall of positions, movements and disagreements, key facts covered, every citation
+    re-verified against its file. Prints a table and one cost line per set; exits 1 when a set could not
+    be scored or a citation does not match its file.
+
+    \b
+    Examples:
+      briefing eval seeds/ --gold ../shared/gold/seeds.json --out eval/seeds.json
+      briefing eval ../shared/eval/multiling2011-M001-london-bombings-2005
+      briefing eval seeds/ --gold ../shared/gold/seeds.json --briefing briefings/seeds.json
+    """
+    import json
+
+    _require("eval", "scoring against gold", "country_converter", "countryinfo")
+    from ..scoring import format_table
+    from .evaluate import SetError, cost_line, evaluate_set, find_gold, results_document
+    from .files import write_atomic
+
+    if gold is not None and len(dirs) > 1:
+        raise click.UsageError("--gold names the gold file of a single DIR; for several, use --gold-dir")
+    if gold is not None and gold_dir is not None:
+        raise click.UsageError("pass --gold or --gold-dir, not both")
+    if briefings and len(briefings) != len(dirs):
+        raise click.UsageError(f"--briefing given {len(briefings)} times for {len(dirs)} DIRs: give one per DIR")
+    quiet = kw.pop("quiet")
+    settings = None if briefings else settings_from(kw)
+    results: dict[str, dict[str, Any]] = {}
+    errors: dict[str, str] = {}
+    with Reporter(quiet) as reporter:
+        for i, folder in enumerate(dirs):
+            name = folder.resolve().name
+            if name in results or name in errors:  # two folders of the same name: keep both apart
+                name = str(folder)
+            try:
+                gold_path = find_gold(folder, gold=gold, gold_dir=gold_dir)
+                reporter.status(f"{'scoring' if briefings else 'briefing'} {name} against {gold_path}")
+                result = evaluate_set(
+                    folder,
+                    gold_path,
+                    briefing_path=briefings[i] if briefings else None,
+                    settings=settings,
+                    progress=reporter.progress,
+                    on_status=reporter.status,
+                )
+            except SetError as exc:
+                hint = " (pass --gold FILE or --gold-dir DIR)" if "no gold file" in str(exc) and not gold else ""
+                errors[name] = f"{exc}{hint}"
+                click.echo(f"briefing: error: {errors[name]}", err=True)
+                continue
+            except BriefingError as exc:  # this set's briefing failed: the others still run
+                errors[name] = f"{folder}: {exc}"
+                click.echo(f"briefing: error: {errors[name]}", err=True)
+                continue
+            results[name] = result | {"set": name}
+            checked = result["citations"]
+            if checked["verified"] != checked["total"]:
+                errors[name] = (
+                    f"{checked['total'] - checked['verified']} of {checked['total']} citations "
+                    "do not match their file's words at their offsets"
+                )
+                click.echo(f"briefing: error: {name}: {errors[name]}", err=True)
+    if results:
+        click.echo(format_table({name: r["scores"] for name, r in results.items()}), nl=False)
+        click.echo()
+        for result in results.values():
+            click.echo(cost_line(result))
+    if out:
+        write_atomic(out, json.dumps(results_document(results, errors, settings), indent=2) + "\n")
+        reporter.note(f"briefing: results -> {out}")
+    if errors:
+        sys.exit(1)
 
 
 @main.group()
