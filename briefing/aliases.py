@@ -1,12 +1,15 @@
 """Alias resolution: which names in the notes denote the same actor.
 
-Rules a reader can check, applied in `AliasResolver.key()`:
-1. fold case, quotes and possessives; drop honorifics and titles ("Mr", "President", "foreign minister");
-2. known synonym groups (`SYNONYMS`): ISIS / ISIL / IS / Islamic State / Daesh, US / United States / America,
-   Russia / Moscow / the Kremlin, ...;
-3. people by surname: "Putin", "Mr Putin", "VLADIMIR Putin" and "Vladimir Putin" are one actor when their
+Rules a reader can check, applied in `AliasResolver.key()`, none of them written for one story:
+1. fold case, quotes and possessives; drop honorifics and titles ("Mr", "President", "foreign minister")
+   and nationality words ("Russian President Vladimir Putin" is Vladimir Putin);
+2. states by any of their names (`countries.country_of`: the country's names and codes, its demonym, its
+   capital as the whole name): "US", "the U.S.", "America", "Washington" and "the United States" are one,
+   and so are "the Russian government", "the Kremlin's" capital "Moscow" and "Russia";
+3. an organisation and its initials, when the articles use both ("European Union" and "EU");
+4. people by surname: "Putin", "Mr Putin", "VLADIMIR Putin" and "Vladimir Putin" are one actor when their
    first names do not conflict ("Sergei" and "Sergey" agree on the initial);
-4. roles learned from the notes themselves: when a note calls "Vladimir Putin" the "Russian president",
+5. roles learned from the notes themselves: when a note calls "Vladimir Putin" the "Russian president",
    an actor named "the Russian president" is Putin.
 """
 
@@ -16,91 +19,46 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from .countries import country_names, country_of
 from .text import fold_name
 
 if TYPE_CHECKING:
     from .models import Briefing
 
-SYNONYMS: dict[str, list[str]] = {
-    "Islamic State": [
-        "isis",
-        "isil",
-        "is",
-        "daesh",
-        "islamic state group",
-        "islamic state of iraq and the levant",
-        "islamic state of iraq and syria",
-        "islamic state militants",
-        "islamic state fighters",
-        "islamic state extremists",
-        "isis fighters",
-        "isis militants",
-        "the islamic state",
-    ],
-    "United States": [
-        "us",
-        "u.s.",
-        "usa",
-        "u.s.a.",
-        "america",
-        "washington",
-        "united states of america",
-        "us government",
-        "the us",
-        "the united states",
-    ],
-    "United Kingdom": ["uk", "u.k.", "britain", "great britain", "uk government", "british government"],
-    "Russia": ["russian federation", "moscow", "kremlin", "the kremlin", "russian government"],
-    "Syria": ["syrian government", "damascus", "syrian state", "syrian arab republic"],
-    "European Union": ["eu", "e.u."],
-    "United Nations": ["un", "u.n.", "the un", "the united nations"],
-    "NATO": ["nato", "north atlantic treaty organization"],
-    "France": ["french government", "paris"],
-    "Iran": ["iranian government", "tehran"],
-    "Israel": ["israeli government"],
-}
+# General English honorifics, titles and offices: never part of who someone is.
+TITLES = frozenset(
+    """
+    mr mrs ms miss dr sir dame lord lady president presiden vice prime premier minister secretary general gen
+    chief king queen prince princess state of the foreign defense defence interior home director chairman
+    spokesman spokeswoman spokesperson ambassador envoy senator governor mayor judge leader commander
+    colonel col lieutenant lt major maj captain capt sergeant sgt officer official deputy head
+    """.split()
+)
+# Words that make a state's organ of the state itself: "the Russian government" is Russia.
+_ORGANS = r"(?:government|authorities|administration|state|leadership|regime|officials)"
 
-STATES = {"United States", "United Kingdom", "Russia", "Syria", "France", "Iran", "Israel"}
-ORGANISATIONS = {"European Union", "United Nations", "NATO"}
-ARMED_GROUPS = {"Islamic State"}
 
-TITLES = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "sir",
-    "president",
-    "presiden",
-    "prime",
-    "minister",
-    "foreign",
-    "defense",
-    "defence",
-    "secretary",
-    "general",
-    "gen",
-    "chief",
-    "king",
-    "queen",
-    "prince",
-    "state",
-    "of",
-    "the",
-    "uk",
-    "us",
-    "russian",
-    "syrian",
-    "iranian",
-    "israeli",
-    "french",
-    "british",
-    "american",
-    "eu",
-    "eu's",
-    "director",
-}
-_SYNONYM_INDEX = {fold_name(alias): canon for canon, aliases in SYNONYMS.items() for alias in [canon, *aliases]}
+def _nationality(word: str) -> bool:
+    """A demonym or country name used as a title word ('Russian President', 'US Secretary of State')."""
+    return country_of(word) is not None
+
+
+def state_of(name: str) -> str | None:
+    """The state a name denotes: a country by any of its names, or '<state or demonym> <organ>'."""
+    folded = fold_name(name).removeprefix("the ").strip()
+    if not folded:
+        return None
+    whole = country_of(name) or country_of(folded)
+    if whole:
+        return whole
+    m = re.fullmatch(rf"(.+?)\s+{_ORGANS}", folded)
+    return country_of(m.group(1)) if m else None
+
+
+def initials(name: str) -> str:
+    """'European Union' -> 'eu', 'United Nations' -> 'un' (words of 3+ letters, 'of'/'and'/'the' skipped)."""
+    words = [w for w in fold_name(name).split() if w not in {"of", "and", "the", "for"}]
+    return "".join(w[0] for w in words) if len(words) >= 2 else ""
 
 
 def person_tokens(name: str) -> list[str]:
@@ -109,39 +67,24 @@ def person_tokens(name: str) -> list[str]:
     An Arabic article prefix on the surname is dropped ('al-Assad' -> 'assad').
     """
     tokens = fold_name(name).split()
-    kept = [t for t in tokens if t not in TITLES] or tokens
+    kept = [t for t in tokens if t not in TITLES and not _nationality(t)] or tokens
     if kept:
         kept[-1] = re.sub(r"^(al|el|ad|as|ash)-(?=\w)", "", kept[-1])
     return kept
 
 
 def known_kind(name: str) -> str | None:
-    """The kind of a well-known actor (a small model often calls Russia an organisation)."""
-    canon = AliasResolver.synonym(name)
-    if canon in STATES:
-        return "state"
-    if canon in ORGANISATIONS:
-        return "organisation"
-    if canon in ARMED_GROUPS:
-        return "armed group"
-    return None
+    """'state' for a name that denotes a state (a small model often calls Russia an organisation)."""
+    return "state" if state_of(name) else None
 
 
 def mention_terms(name: str) -> list[str]:
-    """Words whose presence in a quote shows it is about `name`: the name, its surname, its synonyms."""
+    """Words whose presence in a quote shows it is about `name`: the name, its surname, and for a state
+    its other names (the country's name, its demonym as an adjective, its capital)."""
     terms = [name.strip()]
-    canon = AliasResolver.synonym(name)
-    if canon:
-        terms += [canon, *SYNONYMS[canon]]
-        terms += {
-            "Russia": ["Russian", "Russians"],
-            "Syria": ["Syrian"],
-            "United States": ["American", "US-led"],
-            "United Kingdom": ["British"],
-            "France": ["French"],
-            "Iran": ["Iranian"],
-            "Israel": ["Israeli"],
-        }.get(canon, [])
+    state = state_of(name)
+    if state:
+        terms += [state, *country_names(state)]
     tokens = [t for t in name.replace("’", "'").split() if t.casefold().strip(".,'") not in TITLES]
     if tokens:
         surname = re.sub(r"^(al|el)-", "", tokens[-1], flags=re.IGNORECASE).strip(".,'")
@@ -154,7 +97,7 @@ def strip_titles(name: str) -> str:
     """'Iranian foreign minister Javad Zarif' -> 'Javad Zarif' (leading title words only)."""
     words = name.split()
     i = 0
-    while i < len(words) - 1 and fold_name(words[i]) in TITLES | {"minister", "secretary"}:
+    while i < len(words) - 1 and (fold_name(words[i]) in TITLES or _nationality(words[i])):
         i += 1
     return " ".join(words[i:]) if len(words) - i >= 2 else name
 
@@ -167,6 +110,7 @@ class AliasResolver:
         self._roles: dict[str, str] = {}  # folded role -> the person's name (keyed only when asked)
         self._display: dict[str, Counter[str]] = {}
         self._joined: dict[str, str] = {}  # key -> key it was joined to (union-find)
+        self._initials: dict[str, str] = {}  # 'eu' -> 'european union'
 
     @classmethod
     def joining(cls, *briefings: Briefing) -> AliasResolver:
@@ -192,16 +136,17 @@ class AliasResolver:
 
     def learn(self, name: str, kind: str, role: str = "") -> None:
         tokens = person_tokens(name)
-        if kind == "person" and tokens and self.synonym(name) is None:  # a name of punctuation has no surname
+        if kind == "person" and tokens and state_of(name) is None:  # a name of punctuation has no surname
             self._people.setdefault(tokens[-1], []).append(tokens)
         if kind == "person" and role:
             # The name, not its key: a namesake learned later can still change which key it has.
             self._roles.setdefault(fold_name(role).removeprefix("the ").strip(), name)
 
-    @staticmethod
-    def synonym(name: str) -> str | None:
-        folded = fold_name(name)
-        return _SYNONYM_INDEX.get(folded) or _SYNONYM_INDEX.get(folded.removeprefix("the "))
+    def learn_initials(self, name: str) -> None:
+        """Let `name`'s initials ('EU' for 'European Union') mean it, once the notes use the long name."""
+        short = initials(name)
+        if len(short) >= 2:
+            self._initials.setdefault(short, fold_name(name).removeprefix("the ").strip())
 
     def key(self, name: str) -> str:
         """The canonical key of `name`: equal keys denote one actor."""
@@ -209,15 +154,17 @@ class AliasResolver:
 
     def _base_key(self, name: str) -> str:
         role = fold_name(name).removeprefix("the ").strip()
-        if self.synonym(name) is None and role in self._roles:
+        if state_of(name) is None and role in self._roles:
             name = self._roles[role]  # 'the Russian president' -> 'Vladimir Putin'
         return self._name_key(name)
 
     def _name_key(self, name: str) -> str:
-        canon = self.synonym(name)
-        if canon:
-            return canon.casefold()
+        state = state_of(name)
+        if state:
+            return "state:" + state
         folded = fold_name(name).removeprefix("the ").strip()
+        folded = re.sub(r"\s+group$", "", folded)  # "the Islamic State group" is Islamic State
+        folded = self._initials.get(folded.replace(".", ""), folded)
         tokens = person_tokens(name)
         if tokens and tokens[-1] in self._people:
             firsts = {t[0][0] for t in self._people[tokens[-1]] if len(t) > 1}
@@ -230,9 +177,8 @@ class AliasResolver:
 
     def display(self, key: str) -> str:
         """The fullest common spelling: 'Vladimir Putin' over 'Putin' and 'VLADIMIR Putin'."""
-        for canon in SYNONYMS:
-            if canon.casefold() == key:
-                return canon
+        if key.startswith("state:"):
+            return key.removeprefix("state:")
         names = self._display.get(key)
         if not names:
             return key

@@ -7,9 +7,11 @@ does not cost an extra call. Each note's quote is grounded only inside its batch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .aliases import TITLES, known_kind, mention_terms
+from .candidates import Candidate, find_candidates
+from .aliases import known_kind, mention_terms
+from .faithful import check_claim
 from .grounding import context_of, find_mention, ground
 from .model import ModelClient
 from .models import (
@@ -22,15 +24,13 @@ from .models import (
     MilitaryMovement,
     NoteActor,
     NoteFact,
-    NoteMovement,
-    NotePosition,
     NoteQuestion,
     OpenQuestion,
     Position,
     Source,
 )
 from .prompts import render
-from .text import CLAIM_SUPPORT, STANCE_SUPPORT, content_stems, mentions, supports
+from .text import CLAIM_SUPPORT, mentions, subtract, supports
 
 NOTES_MAX_TOKENS = 1200
 
@@ -85,42 +85,73 @@ class Grounded(Items):
 
     proposed: int = 0
     dropped: int = 0
+    planted: list[Citation] = field(default_factory=list)  # sentences written to a model: never cited
 
     def extend(self, other: Items) -> None:
         super().extend(other)
         if isinstance(other, Grounded):
             self.proposed += other.proposed
             self.dropped += other.dropped
+            self.planted += other.planted
 
 
 def ground_notes(notes: ChunkNotes, batch: Batch) -> Grounded:
-    """Keep each note whose quote is in the batch's text and backs it (one policy per kind, below);
-    drop and count the rest."""
-    policy = _Policy(batch)
-    roles = {a.name.strip().casefold(): a.role for a in notes.actors}
+    """The batch's items: positions and movements found in code (`candidates`), and each model note
+    whose quote is in the batch's text and backs it (one policy per kind, below); the rest are dropped
+    and counted. Sentences written to a model are never cited, and are listed in `Grounded.planted`."""
+    found, planted = find_candidates(batch.source, batch.spans)
+    policy = _Policy(batch, subtract(batch.spans, planted))
     out = Grounded(
         facts=[x for f in notes.facts if (x := policy.fact(f))],
         actors=[x for a in notes.actors if (x := policy.actor(a))],
-        positions=[x for p in notes.positions if (x := policy.position(p, roles))],
-        movements=[x for m in notes.movements if (x := policy.movement(m))],
+        positions=[_position(c) for c in found if c.kind == "position"],
+        movements=[_movement(c) for c in found if c.kind == "movement"],
         questions=[x for q in notes.open_questions if (x := policy.question(q))],
     )
     out.proposed, out.dropped = policy.proposed, policy.dropped
+    out.planted = [_cite(batch.source, a, b) for a, b in planted]
     return out
+
+
+def _cite(source: Source, start: int, end: int) -> Citation:
+    return Citation(source=source.path, start=start, end=end, quote=source.text[start:end])
+
+
+def _position(c: Candidate) -> Position:
+    """A stance found in code: the speaker and the source's own sentence."""
+    return Position(
+        actor=c.actor,
+        stance=c.text,
+        status=c.status,
+        attributed_to=c.attributed_to,
+        citations=[Citation(source=c.source, start=c.start, end=c.end, quote=c.text)],
+    )
+
+
+def _movement(c: Candidate) -> MilitaryMovement:
+    """Forces acting, found in code: whose forces and the source's own sentence."""
+    return MilitaryMovement(
+        actor=c.actor,
+        what=c.text,
+        status=c.status,
+        attributed_to=c.attributed_to,
+        citations=[Citation(source=c.source, start=c.start, end=c.end, quote=c.text)],
+    )
 
 
 class _Policy:
     """What it takes for each kind of note to be shown, for one batch; counts what it drops."""
 
-    def __init__(self, batch: Batch) -> None:
+    def __init__(self, batch: Batch, allowed: list[tuple[int, int]]) -> None:
         self.batch = batch
+        self.spans = allowed  # the batch's chunks, less the sentences written to a model
         self.proposed = 0
         self.dropped = 0
 
     def _cite(self, quote: str) -> list[Citation] | None:
         """The quote grounded in the batch's chunks, or None (counted as dropped)."""
         self.proposed += 1
-        citation = ground(quote, self.batch.source, self.batch.spans)
+        citation = ground(quote, self.batch.source, self.spans)
         if citation is None:
             self.dropped += 1
             return None
@@ -132,7 +163,7 @@ class _Policy:
         citations = self._cite(quote)
         if not citations:
             return None
-        context = context_of(citations[0], self.batch.source, self.batch.spans)
+        context = context_of(citations[0], self.batch.source, self.spans)
         named = not actor or mentions(context, mention_terms(actor))
         if not named or not supports(citations[0].quote, claim, actor, share):
             self.dropped += 1
@@ -140,8 +171,13 @@ class _Policy:
         return citations
 
     def fact(self, f: NoteFact) -> Fact | None:
-        """A fact: its quote holds half its content words."""
+        """A fact: its quote holds half its content words, and `faithful.check_claim` finds nothing in it
+        that the cited sentence does not say (numbers, names, polarity)."""
         if not f.text.strip() or _placeholder(f.text) or not (c := self._backed(f.text, f.quote)):
+            return None
+        sentence = context_of(c[0], self.batch.source, self.spans)
+        if not check_claim(f.text, sentence).backed:
+            self.dropped += 1
             return None
         return Fact(text=f.text.strip(), citations=c)
 
@@ -153,40 +189,13 @@ class _Policy:
         terms = mention_terms(a.name)
         if c and not mentions(c[0].quote, terms):
             # The quote is real but does not name the actor: cite the first sentence that does, if any.
-            mention = find_mention(terms, self.batch.source, self.batch.spans)
+            mention = find_mention(terms, self.batch.source, self.spans)
             c = [mention] if mention else None
             if c is None:
                 self.dropped += 1
         if not c:
             return None
         return Actor(name=a.name.strip(), kind=known_kind(a.name) or a.kind, role=a.role.strip(), citations=c)
-
-    def position(self, p: NotePosition, roles: dict[str, str]) -> Position | None:
-        """A position: a stance that says more than the actor's title, a third of it in a quote naming them."""
-        if _only_a_title(p.stance, p.actor, roles.get(p.actor.strip().casefold(), "")):
-            self.proposed += 1
-            self.dropped += 1
-            return None
-        if not p.actor.strip() or not p.stance.strip() or _placeholder(p.stance):
-            return None
-        if not (c := self._backed(p.stance, p.quote, p.actor, STANCE_SUPPORT)):
-            return None
-        return Position(actor=p.actor.strip(), stance=p.stance.strip(), citations=c)
-
-    def movement(self, m: NoteMovement) -> MilitaryMovement | None:
-        """A movement: half of what moved in a quote that names whose forces."""
-        if not m.actor.strip() or not m.what.strip() or _placeholder(m.what):
-            return None
-        if not (c := self._backed(m.what, m.quote, m.actor)):
-            return None
-        return MilitaryMovement(
-            actor=m.actor.strip(),
-            what=m.what.strip(),
-            where=_detail(m.where),
-            when=_detail(m.when),
-            scale=_detail(m.scale),
-            citations=c,
-        )
 
     def question(self, q: NoteQuestion) -> OpenQuestion | None:
         """An open question: its quote exists; it ends with a question mark."""
@@ -233,16 +242,3 @@ _PLACEHOLDERS = {
 
 def _placeholder(*texts: str) -> bool:
     return any(t.strip().strip("<>.?").strip().casefold() in _PLACEHOLDERS for t in texts)
-
-
-_TITLE_WORDS = " ".join(TITLES) + " chief policy affairs foreign security head leader ally long-time longtime country"
-
-
-def _only_a_title(stance: str, actor: str, role: str) -> bool:
-    """A 'stance' that only restates who the actor is ('President of Russia', 'long-time ally') says nothing."""
-    return not (content_stems(stance) - content_stems(f"{actor} {role} {_TITLE_WORDS}"))
-
-
-def _detail(text: str) -> str:
-    """A movement's where/when/scale, blank when the model wrote a placeholder."""
-    return "" if _placeholder(text) else text.strip()

@@ -58,6 +58,7 @@ def merge(notes: Items) -> Items:
     resolver = AliasResolver()
     for a in notes.actors:
         resolver.learn(a.name, a.kind, a.role)
+        resolver.learn_initials(a.name)
     for name in (
         [a.name for a in notes.actors] + [p.actor for p in notes.positions] + [m.actor for m in notes.movements]
     ):

@@ -171,12 +171,24 @@ class Actor(Cited):
     aliases: list[str] = Field(default_factory=list, description="Other names the sources use.")
 
 
-class Position(Cited):
+ItemStatus = Literal["reported", "claimed", "denied", "planned", "hypothetical"]
+
+
+class Attributed(Cited):
+    """An item whose standing depends on who says it: read from its cited sentence, never from the model."""
+
+    status: ItemStatus = Field(
+        default="reported", description="How the source puts it: reported, claimed, denied, planned or hypothetical."
+    )
+    attributed_to: str = Field(default="", description="Who says so ('' when the article itself reports it).")
+
+
+class Position(Attributed):
     actor: str = Field(description="Canonical name of who holds the position.")
-    stance: str = Field(description="The stance, in one sentence.")
+    stance: str = Field(description="The stance: the source's own sentence.")
 
 
-class MilitaryMovement(Cited):
+class MilitaryMovement(Attributed):
     actor: str = Field(description="Canonical name of whose forces move.")
     what: str = Field(description="What is deployed, sent, struck or withdrawn.")
     where: str = Field(default="", description="Place, if stated.")

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from .chunking import count_tokens
 from .errors import ModelError
+from .faithful import check_claim
 from .merge import dedupe, union_citations, with_citations_of
 from .model import ModelClient
 from .models import Citation, Claim, Discrepancy, Items, KeyPoint, file_name
@@ -150,7 +151,10 @@ async def _summarize_once(
 
 
 def _backs(statement: Statement, point: str) -> bool:
-    return coverage(point, " ".join([statement.text, *(c.quote for c in statement.citations)])) >= BACKING
+    """The statement and its quotes hold enough of the point's words (`BACKING`) and nothing the point
+    says against them: no number, name or polarity of its own (`faithful.check_claim`)."""
+    evidence = " ".join([statement.text, *(c.quote for c in statement.citations)])
+    return coverage(point, evidence) >= BACKING and check_claim(point, evidence).backed
 
 
 def _sources_label(citations: list[Citation]) -> str:

@@ -108,6 +108,22 @@ def sentences(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, 
     return out
 
 
+def subtract(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` with every `holes` range cut out (both lists of half-open ranges)."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        pos = lo
+        for a, b in sorted(holes):
+            if b <= pos or a >= hi:
+                continue
+            if a > pos:
+                out.append((pos, a))
+            pos = max(pos, b)
+        if pos < hi:
+            out.append((pos, hi))
+    return out
+
+
 def sentence_around(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
     """The span of the sentence of text[lo:hi] that holds text[start:end]: back to the previous sentence
     end (or line break), forward to the next `.`, `!`, `?` or line break (kept)."""

@@ -138,7 +138,7 @@ async def test_the_second_day_says_what_changed_since_the_first(settings: Settin
     changes = run.briefing.changes
     assert changes is not None and changes.previous_date == "2024-05-01"
     assert {a.name for a in changes.new_actors} == {"Iran", "Turkey"}  # Russia and Lavrov were known
-    assert [p.actor for p in changes.changed_positions] == ["Russia"]
+    assert [p.actor for p in changes.changed_positions] == ["Sergei Lavrov"]  # the speaker, read in code
     assert "transition without Assad" in changes.changed_positions[0].stance
     assert [m.actor for m in changes.new_movements] == ["Iran"]
     assert [q.question for q in changes.answered_questions] == [

@@ -1,0 +1,420 @@
+"""Candidate items found in code: which sentences attribute a stance to someone, or report forces acting.
+
+The small model is poor at deciding *who* holds a stance or whose forces act, and at telling a movement
+from diplomacy; English marks both in ways code can read. For every sentence of the chunked text:
+
+* `attribution` finds a speaker and a reporting verb ("X said", "said X", "according to X", "X, the
+  minister, warned", "X denied"), a pronoun speaker resolved to the last person named before it;
+* `forces_action` finds a physical action by armed or security forces (a force noun and an action verb)
+  and whose forces they are (the sentence's subject, a nationality before the force noun, or "by X");
+* `status_of` reads the sentence's status: reported, claimed, denied, planned or hypothetical;
+* `addressed_to_model` marks text written to a language model (instructions, role-play, fake JSON or
+  citations): such a sentence is never a candidate and never cited.
+
+Only general English is used here (verbs, pronouns, force nouns, modal words): nothing about any story.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import Source
+from .text import sentences
+
+# --------------------------------------------------------------------------- vocabulary (general English)
+
+SAY_VERBS = (
+    "said|says|say|told|tells|added|adds|stated|states|claimed|claims|claim|warned|warns|urged|urges|accused|"
+    "accuses|denied|denies|deny|insisted|insists|argued|argues|announced|announces|declared|declares|rejected|"
+    "rejects|condemned|condemns|criticised|criticized|criticises|criticizes|welcomed|welcomes|demanded|demands|"
+    "called|calls|pledged|pledges|vowed|vows|promised|promises|threatened|threatens|admitted|admits|confirmed|"
+    "confirms|believes|believe|believed|wants|want|hopes|hope|fears|fear|expects|expect|estimated|estimates|"
+    "described|describes|agreed|agrees|refused|refuses|dismissed|dismisses|blamed|blames|alleged|alleges|"
+    "stressed|stresses|suggested|suggests|predicted|predicts|acknowledged|acknowledges|"
+    "asserted|asserts|explained|explains|questioned|questions|opposed|opposes|supported|supports|backed|backs|"
+    "proposed|proposes|recommended|recommends|asked|asks|appealed|appeals|reported|reports|noted|notes|"
+    "insisted|emphasised|emphasized|reiterated|reiterates|countered|responded|replied|concluded|concludes|"
+    "revealed|reveals|disclosed|signalled|signaled|indicated|indicates|thinks|think|thought|considers|"
+    "considered|regards|regarded|plans|planned|intends|intended|seeks|sought|objected|protested|pleaded|"
+    "testified|ruled|decided|decides|sentenced|convicted|acquitted|ordered|orders|recognised|recognized|"
+    "offered|offers|pressed|presses|floated|sees|see|saw|resents|resent|favours|favors|hinted|hints|"
+    "pushed|lobbied|endorsed|endorses|approved|approves|vetoed|expressed|voiced|charged|praised|"
+    "defended|defends|justified|argue|insist|oppose|deplored|lamented|cautioned|conceded|described"
+)
+_SAY = rf"(?:{SAY_VERBS})"
+_AUX_WORDS = (
+    r"has|have|had|was|were|is|are|been|being|will|would|could|also|previously|repeatedly|later|then|earlier|"
+    r"again|not|now|already|still|reportedly|did|does|do|publicly|strongly|clearly|firmly|formally|officially|"
+    r"(?:is|are|was|were)\s+(?:expected|set|due|likely|about|ready|willing|prepared|trying|seeking|hoping|"
+    r"planning|keen|going|said|understood|believed|thought|reported)\s+to|(?:want|wants|wanted|aims?|seeks?|"
+    r"hopes?|plans?|intends?|tried|tries|attempted|attempts|continued|continues|refused|refuses)\s+to"
+)
+_AUX = rf"(?:(?:{_AUX_WORDS})\s+)*"
+
+FORCE_NOUNS = (
+    "troops|troop|forces|force|soldiers|soldier|servicemen|army|armies|navy|naval|air force|military|marines|"
+    "warships|warship|ships|vessels|submarines|jets|aircraft|warplanes|planes|helicopters|drones|tanks|"
+    "artillery|missiles|missile|rockets|weapons|arms|ammunition|militants|fighters|rebels|insurgents|guerrillas|"
+    "militia|militias|police|officers|commandos|special forces|units|brigade|battalion|division|coast guard|"
+    "border guards|guards|gunmen|bombers|snipers|paratroopers|personnel|advisers|advisors|equipment|convoy"
+)
+ACTION_VERBS = (
+    "deploy|deployed|deploying|deploys|send|sent|sending|sends|move|moved|moving|moves|mass|massed|massing|"
+    "patrol|patrolled|patrolling|patrols|exercise|exercises|drills|seize|seized|seizing|seizes|capture|captured|"
+    "capturing|detain|detained|detaining|arrest|arrested|arresting|strike|struck|striking|strikes|airstrikes|"
+    "air strikes|attack|attacked|attacking|attacks|fire|fired|firing|shot|shoot|shooting|shelled|shelling|"
+    "bomb|bombed|bombing|bombings|raid|raided|raiding|raids|search|searched|searching|withdraw|withdrew|"
+    "withdrawn|withdrawing|pull out|pulled out|deliver|delivered|delivering|deliveries|airlift|airlifted|"
+    "airlifting|ship|shipped|shipping|shipments|land|landed|landing|invade|invaded|invading|occupy|occupied|"
+    "advance|advanced|advancing|launch|launched|launching|station|stationed|build up|built up|reinforce|"
+    "reinforced|arrive|arrived|arriving|enter|entered|stormed|storm|killed|kill|blockade|intercepted|"
+    "recovered|evacuated|rescued|flew|flown|sailed|dispatched|mobilised|mobilized|trained|training|supply|"
+    "supplied|supplying|armed|arming|cross|crossed|crossing|pulled back|pull back|pulling back|retreat|retreated|"
+    "retreating|took control|taken control|seized control|overran|shelled|clashed|ambushed|surrounded"
+)
+_FORCE = re.compile(rf"\b(?:{FORCE_NOUNS})\b", re.IGNORECASE)
+_ACTION = re.compile(rf"\b(?:{ACTION_VERBS})\b", re.IGNORECASE)
+
+PRONOUNS = {"he", "she", "they", "it", "we", "i"}
+_NAME_WORD = r"(?:[A-Z][\w'’.-]*|al-\w+|el-\w+|bin|ibn|de|del|van|von|of|the|for|and|&)"
+# A name: capitalised words, allowing small joining words inside ("Ministry of Defence", "Bashar al-Assad").
+_NAME = rf"(?:[A-Z][\w'’.-]*(?:\s+{_NAME_WORD})*?(?:\s+[A-Z][\w'’.-]*)?)"
+# A speaker phrase: a name, or a determiner + up to four words ("the Russian president", "a police spokesman").
+_DESCRIPTION = r"(?:(?:the|a|an|one|two|three|several|many|some|other|senior|top)\s+(?:[\w'’-]+\s+){0,3}[\w'’-]+)"
+_SPEAKER = rf"(?:{_NAME}|{_DESCRIPTION}|[Hh]e|[Ss]he|[Tt]hey|[Ww]e|[Ii]t)"
+_OPENERS = {
+    "the",
+    "a",
+    "an",
+    "but",
+    "and",
+    "in",
+    "on",
+    "at",
+    "as",
+    "after",
+    "before",
+    "when",
+    "while",
+    "if",
+    "however",
+    "meanwhile",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "there",
+    "since",
+    "although",
+    "though",
+    "yesterday",
+    "today",
+    "last",
+    "earlier",
+    "later",
+    "also",
+    "according",
+}
+
+_SUBJECT_VERB = re.compile(rf"(?P<speaker>{_SPEAKER})(?:\s*,\s*[^,]{{2,90}}?,)?\s+{_AUX}(?P<verb>{_SAY})\b", re.UNICODE)
+_VERB_SUBJECT = re.compile(rf"[,\"'”’]\s*(?P<verb>{_SAY})\s+(?P<speaker>{_NAME}|{_DESCRIPTION})", re.UNICODE)
+_ACCORDING = re.compile(rf"\b[Aa]ccording to (?P<speaker>{_NAME}|{_DESCRIPTION})", re.UNICODE)
+
+_NEGATED_DENIAL = re.compile(r"\b(?:denied|denies|deny|rejected|rejects|dismissed|dismisses)\b", re.IGNORECASE)
+_CLAIM = re.compile(
+    r"\b(?:claimed|claims|claim|alleged|alleges|allegedly|reportedly|purportedly|according to)\b", re.IGNORECASE
+)
+_PLAN = re.compile(
+    r"\b(?:will|plans?|planned|planning|intends?|intended|to be sent|would be|is to|are to|"
+    r"expected to|set to|scheduled|going to|prepared to|ready to)\b",
+    re.IGNORECASE,
+)
+_HYPOTHETICAL = re.compile(r"\b(?:[Ii]f|[Cc]ould|[Mm]ight|may|[Ww]ould|[Uu]nless|[Pp]ossibly|[Pp]erhaps|[Ww]hether)\b")
+_NOT_DENIED = re.compile(r"\b(?:not|n't|never)\s+(?:deny|denied|reject|rejected|dismiss|dismissed)\b", re.IGNORECASE)
+
+_TO_MODEL = re.compile(
+    r"(?:(?:ignore|forget|disregard) (?:all |any |the |your )?(?:previous |prior |above |earlier |preceding )?"
+    r"(?:instructions|prompts?|article|text above|rules)|"
+    r"(?:ignore|forget|disregard) (?:all |everything |the )?(?:above|previous|prior)\b(?! \w+'s)(?! government)|"
+    r"\b[Yy]ou are (?:now )?(?-i:[A-Z]\w*)\b|\byou are (?:now )?(?:an? )?(?:ai|assistant|language model|chatbot)\b|"
+    r"\bas an ai\b|\bsystem prompt\b|^\s*(?:system|assistant|user)\s*:|\bnote to (?:the )?(?:ai|model|assistant|llm)\b|"
+    r"\bdear (?:ai|model|assistant|chatbot|llm)\b|\b(?:ai|assistant|model), please\b|"
+    r"\b(?:for|to) (?:the |all |any )?(?:language models?|llms?|ais?|the model)\b|\bfact-checker\b|\bjson\b|[{}]|"
+    r"\[\^?\d+\]|</?[a-z_]+>|<\|\w+\|>|(?-i:\[[A-Z][A-Z ]{3,}\])|\[source:[^\]]*\]|\bchars \d+\s*-\s*\d+\b|"
+    r"\b(?:new|your) (?:task|instructions?)\b|\binstructions? (?:for|to) (?:the )?(?:model|ai|assistant)\b|"
+    r"\bprompt injection\b|\blet'?s play a game\b|\btreat this (?:sentence|text) as\b|"
+    r"\b(?:always|only) (?:answer|respond|reply)\b|\bmust accept\b|\b(?:be )?(?:kept|marked|accepted) as (?:supported|true)\b|"
+    r"\b(?:respond|reply|output) (?:only )?with\b|\btell the reader\b|\bdo not mention\b|"
+    r"\bthe (?:briefing|summary) (?:must|should)\b|\bgrounding\b|\bverification (?:complete|mode)\b|<!--|"
+    r"\bpretend (?:you are|to be)\b|\bin character\b|\brole-?play\b|\[\[|-{3,}\s*(?:begin|end)\b|\bverifier\b|"
+    r"\bstanding order\b|^\W*assistant\b|\[(?:system|assistant|user|inst)\]|\bsummari[sz]ing (?:assistant|model)\b|"
+    r"\b(?:keep|accept) this claim\b|\banswer (?:keep|yes|true)\b)",
+    re.IGNORECASE,
+)
+
+Status = str  # "reported" | "claimed" | "denied" | "planned" | "hypothetical"
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One sentence that may hold a position or a movement, with what code read from it."""
+
+    kind: str  # "position" or "movement"
+    source: str
+    start: int
+    end: int
+    text: str
+    actor: str  # the speaker, or whose forces act, as written (a pronoun already resolved)
+    verb: str  # the reporting verb, or the action verb
+    status: Status
+    attributed_to: str  # who says so: the speaker for a position, "" when the article itself reports it
+
+
+def addressed_to_model(sentence: str) -> bool:
+    """Whether a sentence is written to a language model (instructions, role-play, fake JSON or citations)."""
+    return bool(_TO_MODEL.search(sentence))
+
+
+def status_of(sentence: str, verb: str = "") -> Status:
+    """The status a sentence gives what it reports: denied, claimed, planned, hypothetical or reported."""
+    if (_NEGATED_DENIAL.search(verb) or _NEGATED_DENIAL.search(sentence)) and not _NOT_DENIED.search(sentence):
+        return "denied"
+    if re.search(r"\b(?:[Ii]f|[Cc]ould|[Mm]ight|may)\b", sentence):
+        return "hypothetical"
+    if _PLAN.search(sentence):
+        return "planned"
+    if _CLAIM.search(sentence) or _CLAIM.search(verb):
+        return "claimed"
+    return "reported"
+
+
+def _clean_speaker(speaker: str) -> str:
+    """Trim an opener ('But', 'However', 'The') and trailing punctuation from a speaker phrase."""
+    words = speaker.strip(" ,'\"“”‘’").split()
+    while len(words) > 1 and words[0].casefold() in _OPENERS - {"the", "a", "an"}:
+        words = words[1:]
+    return " ".join(words).strip(" ,.;:")
+
+
+def _is_name(phrase: str) -> bool:
+    return bool(phrase) and phrase[0].isupper() and phrase.split()[0].casefold() not in _OPENERS
+
+
+_QUOTED = re.compile(r"[\"“”][^\"“”]*[\"“”]|(?<!\w)['‘][^'‘’]*['’](?!\w)")
+_PASSIVE = re.compile(r"\b(?:was|were|is|are|been|being|be)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_CLAUSE_START = re.compile(r"(?:^|[,;:\"“”(]\s*|\bthat\s+|\band\s+|\bbut\s+|\bas\s+|\bwhile\s+|\bwhen\s+)")
+_HEAD = re.compile(rf"^(?:{_DESCRIPTION}|{_NAME}|[Hh]e|[Ss]he|[Tt]hey|[Ww]e|[Ii]t|I)\b")
+_STOP_AT = re.compile(r"\s+(?:in|at|from|with|for|on|who|which|whose|during|after|before|to)\s+", re.IGNORECASE)
+
+
+_TRAILING_AUX = re.compile(rf"(?:\s+(?:{_AUX_WORDS}))+\s*$", re.IGNORECASE)
+# A subject holds no verb, number, negation or question word: "Sweden has 17", "the guilty had", "What we".
+_NOT_A_SUBJECT = re.compile(
+    r"\b(?:has|have|had|is|are|was|were|will|would|could|should|can|may|might|must|do|does|did|don't|"
+    r"doesn't|didn't|won't|not|if|how|what|why|where|when|who|which|thus|follow|follows|comments|"
+    r"per cent|percent|most|one of|despite|for|from|with|by|to|under|over|through|against|among|between|"
+    r"about|like|unlike|amid|because|during|whether)\b|\d|^(?:i|we|you|us|our|my|your)$|^\w+ly\b|^\w+ed$",
+    re.IGNORECASE,
+)
+
+
+def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _QUOTED.finditer(sentence)]
+
+
+def _subject_before(sentence: str, at: int) -> str | None:
+    """The subject of the clause that ends at `at` (a verb): from the clause's start, cut at the first
+    preposition or relative pronoun ('Delegates in Bali' -> 'Delegates')."""
+    clause = sentence[:at]
+    starts = [m.end() for m in _CLAUSE_START.finditer(clause)]
+    # an appositive ("X, the minister, said") closes a clause but the subject is before it
+    appositive = re.search(r"([^,;:\"“”]+),\s*[^,]{2,90},\s*$", clause)
+    if appositive and _is_name(appositive.group(1).strip().split(" ")[-1] if False else appositive.group(1).strip()):
+        subject = appositive.group(1)
+    else:
+        subject = clause[max(starts) if starts else 0 :]
+    before = re.search(r"([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)+),\s*(?:the|a|an)\s[^,]{2,80}$", clause)
+    if before and re.match(r"(?i)(?:the|a|an)\b", subject.strip()):
+        subject = before.group(1)  # "Jan Egeland, the UN's relief chief said": the name, not its description
+    org = re.match(
+        r"(?i:(?:the|a|an)\s+(?:[\w'’-]+\s+){0,2}?(?:spokes\w+|official|officials|member|members|"
+        r"head|chief|director|leader|representative|envoy|minister|secretary|lawyer|attorney))\s+"
+        r"(?:for|of|from|at)\s+(?P<org>(?:the\s+)?[A-Z][\w'’.-]*(?:\s+(?:of\s+)?[A-Z][\w'’.-]*)*)",
+        subject.strip(),
+    )
+    if org:
+        subject = org.group("org")  # "a spokesman for the Red Cross" speaks for the Red Cross
+    trailing = re.match(
+        r"(?i:(?:the|a|an)\s+(?:[a-z][\w'’-]*\s+){1,4})(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)$", subject.strip()
+    )
+    if trailing:
+        subject = trailing.group("name")  # "a televised interview Putin", "the foreign minister Sergei Lavrov"
+    subject = _STOP_AT.split(subject.strip(), maxsplit=1)[0]
+    subject = _TRAILING_AUX.sub("", subject)
+    subject = _clean_speaker(subject)
+    if not subject or len(subject.split()) > 6 or _PASSIVE.search(clause) or _NOT_A_SUBJECT.search(subject):
+        return None
+    if not _HEAD.match(subject):
+        return None
+    return subject
+
+
+_FINITE = re.compile(
+    rf"\s+(?:{_AUX})(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|should|"
+    rf"[a-z]+ed|[a-z]+s|{SAY_VERBS}|{ACTION_VERBS})\b"
+)
+
+
+def clause_subject(clause: str) -> str | None:
+    """The subject a clause opens with: the name, description or pronoun before its first finite verb."""
+    clause = clause.strip(" ,;:\"'“”‘’")
+    words = clause.split()
+    while words and words[0].casefold() in _OPENERS - {"the", "a", "an", "it", "this", "that", "these", "those"}:
+        words = words[1:]
+    clause = " ".join(words)
+    head = re.match(rf"(?P<who>{_NAME}|{_DESCRIPTION}|[Hh]e|[Ss]he|[Tt]hey|[Ii]t|[Pp]olice|[A-Z][\w'’-]+s)", clause)
+    if not head or not _FINITE.match(clause[head.end() :]):
+        return None
+    who = _clean_speaker(_STOP_AT.split(head.group("who"), maxsplit=1)[0])
+    return who or None
+
+
+def attribution(sentence: str) -> tuple[str, str] | None:
+    """(speaker, verb) when the sentence attributes what it says to someone, else None.
+
+    The speaker is the subject of a reporting verb ("X said", "X, the minister, warned"), the name after
+    it ("..., said X"), or the name after "according to"; never words inside quotation marks, never the
+    subject of a passive ("was accused"). A named speaker wins over a description or a pronoun."""
+    quoted = _quoted_spans(sentence)
+
+    def inside_quote(i: int) -> bool:
+        return any(a < i < b for a, b in quoted)
+
+    found: list[tuple[int, str, str]] = []
+    for pattern in (_VERB_SUBJECT, _ACCORDING):
+        for m in pattern.finditer(sentence):
+            if inside_quote(m.start("speaker")):
+                continue
+            speaker = _clean_speaker(_STOP_AT.split(m.group("speaker"), maxsplit=1)[0])
+            verb = m.groupdict().get("verb") or "according to"
+            if speaker and speaker.casefold() not in _OPENERS and not _NOT_A_SUBJECT.search(speaker):
+                found.append((m.start("speaker"), speaker, verb))
+    for m in re.finditer(rf"\b(?P<verb>{_SAY})\b", sentence):
+        if inside_quote(m.start()):
+            continue
+        subject = _subject_before(sentence, m.start())
+        if subject and subject.casefold() not in _OPENERS:
+            found.append((m.start(), subject, m.group("verb")))
+    if not found:
+        return None
+    found.sort(key=lambda f: (2 if f[1].casefold() in PRONOUNS else 0 if _is_name(f[1]) else 1, f[0]))
+    _, speaker, verb = found[0]
+    return speaker, verb
+
+
+_NATIONALITY_FORCE = re.compile(
+    rf"(?<!against )(?<!on )(?<!at )(?<!targeting )(?<!of )\b(?P<who>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
+    rf"(?:\s+(?:\w+\s+){{0,2}}?)(?:{FORCE_NOUNS}))\b"
+)
+_BY = re.compile(rf"\bby (?P<who>{_NAME}|{_DESCRIPTION})")
+
+
+def _agent(phrase: str) -> str:
+    """A force's name without what follows it ('the Sylvanian navy in the strait' -> 'the Sylvanian navy')."""
+    phrase = _STOP_AT.split(phrase.strip(), maxsplit=1)[0]
+    return _clean_speaker(re.sub(r"\s+(?:the|a|an|and|or)$", "", phrase))
+
+
+def forces_action(sentence: str, speaker: str = "") -> tuple[str, str] | None:
+    """(whose forces, action verb) when the sentence reports armed or security forces acting, else None.
+
+    Whose forces: the subject of the action verb ("France said it launched" -> the speaker, France), the
+    agent of a passive ("were sent by X"), or a name before a force noun ("Russian troops"); never the
+    ones acted upon ("strikes against X militants")."""
+    action = _ACTION.search(sentence)
+    if action is None or _FORCE.search(sentence) is None:
+        return None
+    verb = action.group(0)
+    clause = sentence[: action.start()]
+    if re.search(r"\b(?:was|were|been|being|be|is|are)\s+(?:\w+ly\s+)?$", clause):  # passive: the agent acts
+        by = _BY.search(sentence, action.end())
+        if by:
+            return _agent(by.group("who")), verb
+    said = list(re.finditer(rf"\b(?:{SAY_VERBS})\b", clause))
+    if said:  # "X said it (had) launched ...", "X denied sending ...": the action's subject is X
+        tail = _TRAILING_AUX.sub("", " " + clause[said[-1].end() :]).strip(" ,").casefold()
+        tail = tail.removeprefix("that ").strip()
+        if tail in {"", "it", "they", "he", "she", "we"}:
+            who = speaker or _subject_before(sentence, said[-1].start())
+            if who:
+                return who, verb
+    subject = _subject_before(sentence, action.start())
+    if subject and subject.casefold() not in PRONOUNS:
+        return subject, verb
+    for pattern in (_BY, _NATIONALITY_FORCE):
+        m = pattern.search(sentence)
+        if m:
+            who = _agent(m.group("who"))
+            if who and who.casefold() not in _OPENERS:
+                return who, verb
+    if subject:
+        return subject, verb
+    return None
+
+
+def _last_person(text: str, before: int, lo: int) -> str | None:
+    """The last two-word capitalised name in text[lo:before] (what a 'he said' refers to)."""
+    names = re.findall(r"\b([A-Z][a-z]+(?:\s+(?:al-|bin\s+)?[A-Z][\w'’-]+)+)", text[lo:before])
+    return names[-1] if names else None
+
+
+def find_candidates(source: Source, spans: list[tuple[int, int]]) -> tuple[list[Candidate], list[tuple[int, int]]]:
+    """Candidates in `spans` of `source`, and the spans of sentences written to a model (never cited)."""
+    out: list[Candidate] = []
+    planted: list[tuple[int, int]] = []
+    text = source.text
+    headline = text.lstrip()[: len(source.title)] if source.title else None
+    for lo, hi in spans:
+        for a, b in sentences(text, lo, hi):
+            sentence = text[a:b]
+            if headline and sentence.strip() == headline.strip():
+                continue  # the headline restates the article: its body is cited instead
+            if addressed_to_model(sentence):
+                planted.append((a, b))
+                continue
+            said = attribution(sentence)
+            if said:
+                speaker, verb = said
+                if speaker.casefold() in PRONOUNS:
+                    speaker = _last_person(text, a, lo) or ""
+                if speaker:
+                    out.append(
+                        Candidate(
+                            "position", source.path, a, b, sentence, speaker, verb, status_of(sentence, verb), speaker
+                        )
+                    )
+            acted = forces_action(sentence, said[0] if said else "")
+            if acted:
+                who, verb = acted
+                if who.casefold() in PRONOUNS:
+                    who = _last_person(text, a, lo) or ""
+                if who:
+                    out.append(
+                        Candidate(
+                            "movement",
+                            source.path,
+                            a,
+                            b,
+                            sentence,
+                            who,
+                            verb,
+                            status_of(sentence, verb),
+                            said[0] if said else "",
+                        )
+                    )
+    return out, planted
