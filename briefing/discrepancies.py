@@ -1,90 +1,243 @@
-"""Where sources disagree, found in code: different figures for the same counted thing.
+"""Where sources disagree, found in code: different figures for one counted thing, and claim against denial.
 
-`numeric_discrepancies` scans the chunked (non-boilerplate) sentences of every source; each side
-cites the exact figure's sentence. Disagreements the model points out between statements are checked
-in `summarize`.
+* `numeric_discrepancies`: every figure in the chunked (non-boilerplate) text counts something, the noun
+  after it ("500 troops", "more than 240,000 lives", "about 190 countries"). Sources disagree when they
+  give different figures for the same counted noun in sentences otherwise about the same thing
+  (`SAME_CONTEXT` of their other words). No list of units: any counted noun.
+* `polarity_conflicts`: two positions or movements from different sources or speakers, about the same
+  thing (`SAME_TOPIC` shared content stems), where one says of it what the other says is not so.
+* `conflict` says whether two statements conflict at all; the model's own "disagreements" are kept only
+  when it is true (no disagreement whose sides agree).
+
+Each side cites its own source's sentence, with who says it when a speaker is known.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 
-from .models import Citation, Claim, Discrepancy, Source, file_name
-from .text import sentence_around
+from .faithful import polarity_conflict
+from .models import Attributed, Citation, Claim, Discrepancy, Source, file_name
+from .text import content_stems, sentence_around
 
-_NUMBER = re.compile(
-    r"(?P<num>(?:more than |over |nearly |almost |about |some |at least )?"
-    r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?: (?:million|thousand))?|thousands|hundreds|dozens)"
-    r"(?P<gap>(?: [\w-]+){0,2}?) (?P<unit>troops|soldiers|servicemen|personnel|lives|dead|deaths|"
-    r"fighter jets|fighter aircraft|aircraft|jets|planes|warplanes|tanks|helicopters|refugees)\b",
+SAME_CONTEXT = 0.25
+"""Share of content stems two figures' surroundings must share for them to count the same thing."""
+SAME_TOPIC = 4
+"""Content stems two statements must share to be about the same thing."""
+
+_QUALIFIER = r"(?:more than|over|nearly|almost|about|some|at least|around|approximately|roughly|up to|at most)"
+_FIGURE = re.compile(
+    rf"(?<![\w$£€.,:])(?P<qual>{_QUALIFIER}\s+)?(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|thousands|hundreds|"
+    rf"dozens|tens of thousands|hundreds of thousands|millions)(?:\s+(?P<mult>million|billion|thousand))?(?:\s+of)?"
+    rf"(?P<gap>(?:\s+[A-Za-z][\w-]*){{0,2}}?)\s+(?P<noun>(?-i:[a-z][a-z-]{{2,}}))\b",
     re.IGNORECASE,
 )
-UNITS = {
-    "troops": "troop numbers",
-    "soldiers": "troop numbers",
-    "servicemen": "troop numbers",
-    "personnel": "troop numbers",
-    "lives": "the death toll",
-    "dead": "the death toll",
-    "deaths": "the death toll",
-    "fighter jets": "aircraft numbers",
-    "fighter aircraft": "aircraft numbers",
-    "aircraft": "aircraft numbers",
-    "jets": "aircraft numbers",
-    "planes": "aircraft numbers",
-    "warplanes": "aircraft numbers",
-    "tanks": "tank numbers",
-    "helicopters": "helicopter numbers",
-    "refugees": "refugee numbers",
+# "the death toll passed 121,000", "the number of dead rose to 150,000": the figure counts the subject.
+_TOLL = re.compile(
+    rf"\b(?P<noun>toll|number|total|figure|count|tally)\b(?:\s+of\s+[a-z]+)?[^.;]{{0,40}}?\b"
+    rf"(?:is|was|passed|reached|rose to|climbed to|stood at|stands at|topped|exceeded|of|at|to|nearing|near)\s+"
+    rf"(?P<qual>{_QUALIFIER}\s+)?(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)(?:\s+(?P<mult>million|billion|thousand))?",
+    re.IGNORECASE,
+)
+_NOT_COUNTED = {
+    "percent",
+    "per",
+    "cent",
+    "years",
+    "year",
+    "days",
+    "day",
+    "hours",
+    "hour",
+    "minutes",
+    "am",
+    "pm",
+    "a.m",
+    "p.m",
+    "bst",
+    "gmt",
+    "times",
+    "miles",
+    "kilometres",
+    "kilometers",
+    "km",
+    "metres",
+    "meters",
+    "feet",
+    "degrees",
+    "points",
+    "of",
+    "and",
+    "to",
+    "in",
+    "on",
+    "at",
+    "the",
+    "a",
+    "an",
+    "or",
+    "from",
 }
-_GAP_OK = re.compile(
-    r"^(?: (?:russian|syrian|us|american|british|french|iranian|more|additional|new|extra|"
-    r"combat|ground|military|of))*$",
-    re.IGNORECASE,
-)
 
 
-def numeric_discrepancies(sources: list[Source], spans: dict[str, list[tuple[int, int]]]) -> list[Discrepancy]:
-    """Different figures for the same kind of thing (troops, death toll, aircraft) in different sources.
+@dataclass(frozen=True)
+class _Figure:
+    source: str
+    value: str  # the number as compared: qualifiers and commas left out
+    text: str  # the figure as written
+    noun: str  # what it counts, singular
+    citation: Citation
+    context: str  # the sentence without the figure
 
-    Scans the sentences of the chunked (non-boilerplate) text; each claim cites the exact figure and its
-    context. Only topics where at least two sources give *different* figures are reported.
-    """
-    found: dict[str, dict[str, tuple[str, Citation]]] = defaultdict(dict)
-    for source in sources:
-        for lo, hi in spans.get(source.path, []):
-            for m in _NUMBER.finditer(source.text, lo, hi):
-                if not _GAP_OK.match(m.group("gap")):
-                    continue
-                topic = UNITS.get(" ".join(m.group("unit").lower().split()))
-                if topic is None:
-                    continue
-                if source.path in found[topic]:
-                    continue
-                a, b = sentence_around(source.text, m.start(), m.end(), lo, hi)
-                found[topic][source.path] = (
-                    " ".join(m.group(0).split()),
-                    Citation(source=source.path, start=a, end=b, quote=source.text[a:b]),
+
+# Words English uses for the same counted people: one noun, so "500 troops" meets "thousands of soldiers".
+_SAME_NOUN = {
+    "soldier": "troop",
+    "serviceman": "troop",
+    "servicemen": "troop",
+    "personnel": "troop",
+    "death": "dead",
+    "fatality": "dead",
+    "fatalitie": "dead",
+    "victim": "dead",
+}
+
+
+def _singular(noun: str) -> str:
+    noun = noun.casefold()
+    if noun in _SAME_NOUN:
+        return _SAME_NOUN[noun]
+    if noun.endswith("ies") and len(noun) > 4:
+        noun = noun[:-3] + "y"
+    elif noun.endswith("s") and not noun.endswith("ss") and len(noun) > 3:
+        noun = noun[:-1]
+    return _SAME_NOUN.get(noun, noun)
+
+
+def _figures(source: Source, spans: list[tuple[int, int]]) -> list[_Figure]:
+    out: list[_Figure] = []
+    text = source.text
+    for lo, hi in spans:
+        for m in [*_FIGURE.finditer(text, lo, hi), *_TOLL.finditer(text, lo, hi)]:
+            noun = _singular(m.group("noun"))
+            number = m.group("num").casefold()
+            if noun in _NOT_COUNTED or _singular(noun) in _NOT_COUNTED:
+                continue
+            if re.fullmatch(r"(?:19|20)\d\d", number):  # a year
+                continue
+            a, b = sentence_around(text, m.start(), m.end(), lo, hi)
+            value = number.replace(",", "") + (" " + m.group("mult").casefold() if m.group("mult") else "")
+            out.append(
+                _Figure(
+                    source=source.path,
+                    value=value,
+                    text=" ".join(m.group(0).split()),
+                    noun=noun,
+                    citation=Citation(source=source.path, start=a, end=b, quote=text[a:b]),
+                    context=_near(text, m.start(), m.end(), a, b) + (" " + noun if m.re is _TOLL else ""),
                 )
-    out = []
-    for topic, by_source in found.items():
-        figures = {_figure_key(f) for f, _ in by_source.values()}  # "500 troops" vs "thousands of soldiers"
-        if len(by_source) >= 2 and len(figures) >= 2:
-            claims = [
-                Claim(statement=f"{_figure_text(fig)} ({file_name(path)})", citations=[cit])
-                for path, (fig, cit) in by_source.items()
-            ]
-            out.append(Discrepancy(topic=f"Sources give different figures for {topic}", claims=claims))
+            )
     return out
 
 
-def _figure_key(figure: str) -> str:
-    """The number alone: qualifiers and units do not make two figures differ."""
-    m = _NUMBER.match(figure)
-    number = m.group("num").lower() if m else figure.lower()
-    return re.sub(r"^(more than|over|nearly|almost|about|some|at least) ", "", number)
+CONTEXT_WORDS = 6
+"""Words either side of a figure that say what it is about (a whole sentence often says more)."""
 
 
-def _figure_text(figure: str) -> str:
-    return figure[0].upper() + figure[1:]
+def _near(text: str, start: int, end: int, lo: int, hi: int) -> str:
+    before = text[lo:start].split()[-CONTEXT_WORDS:]
+    after = text[end:hi].split()[:CONTEXT_WORDS]
+    return " ".join(before + after)
+
+
+def numeric_discrepancies(sources: list[Source], spans: dict[str, list[tuple[int, int]]]) -> list[Discrepancy]:
+    """Different figures for the same counted thing in different sources (see the module docstring)."""
+    by_noun: dict[str, list[_Figure]] = defaultdict(list)
+    given: dict[tuple[str, str], set[str]] = defaultdict(set)  # (source, noun) -> values it gives
+    for source in sources:
+        for f in _figures(source, spans.get(source.path, [])):
+            by_noun[f.noun].append(f)
+            given[(f.source, f.noun)].add(f.value)
+    out: list[Discrepancy] = []
+    for noun, figures in by_noun.items():
+        best: tuple[float, _Figure, _Figure] | None = None
+        for i, x in enumerate(figures):
+            for y in figures[i + 1 :]:
+                if x.source == y.source or x.value == y.value:
+                    continue
+                if x.value in given[(y.source, noun)] or y.value in given[(x.source, noun)]:
+                    continue  # each source gives both figures: two different quantities, not a disagreement
+                score = _overlap(x.context, y.context)
+                # Two articles that each count this thing once are counting the same thing.
+                alone = (
+                    noun not in _GENERIC_COUNTS
+                    and len(given[(x.source, noun)]) == 1
+                    and len(given[(y.source, noun)]) == 1
+                )
+                if (score >= SAME_CONTEXT or alone) and (best is None or score > best[0]):
+                    best = (score, x, y)
+        if best is None:
+            continue
+        _, x, y = best
+        claims = [Claim(statement=f"{f.text} ({file_name(f.source)})", citations=[f.citation]) for f in (x, y)]
+        what = f"the {noun}" if noun in {"toll", "number", "total", "figure", "count", "tally"} else _plural(noun)
+        out.append(Discrepancy(topic=f"Sources give different figures for {what}", claims=claims))
+    return out
+
+
+def _overlap(a: str, b: str) -> float:
+    """Shared content stems over the smaller set ('Syria' meets 'Syrian', 'claimed' meets 'claim')."""
+    sa, sb = content_stems(a), content_stems(b)
+    return len(sa & sb) / min(len(sa), len(sb)) if sa and sb else 0.0
+
+
+# Counted nouns used for many different things in one story (the dead, the injured, the homeless are all
+# "people"): two figures for them must share their surroundings to be compared.
+_GENERIC_COUNTS = {"people", "person", "dead", "time", "thing", "way", "case"}
+
+
+def _plural(noun: str) -> str:
+    if noun in {"people", "dead", "personnel"}:
+        return "the dead" if noun == "dead" else noun
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun if noun.endswith("s") else noun + "s"
+
+
+def conflict(a: str, b: str) -> bool:
+    """Whether two statements about one thing conflict: different figures for the same counted noun, or
+    one says is not so what the other says is."""
+    if polarity_conflict(a, b):
+        return True
+    figures_a = {(m.group("noun").casefold(), m.group("num")) for m in _FIGURE.finditer(a)}
+    figures_b = {(m.group("noun").casefold(), m.group("num")) for m in _FIGURE.finditer(b)}
+    nouns = {n for n, _ in figures_a} & {n for n, _ in figures_b}
+    return any({v for n, v in figures_a if n == noun} != {v for n, v in figures_b if n == noun} for noun in nouns)
+
+
+def polarity_conflicts(items: list[tuple[str, Attributed]]) -> list[Discrepancy]:
+    """Pairs of (label, item) from different sources or speakers, about the same thing, one denying or
+    negating what the other states."""
+    out: list[Discrepancy] = []
+    seen: set[frozenset[str]] = set()
+    for i, (label_a, a) in enumerate(items):
+        text_a = a.citations[0].quote
+        for label_b, b in items[i + 1 :]:
+            text_b = b.citations[0].quote
+            if a.citations[0].source == b.citations[0].source and label_a == label_b:
+                continue
+            shared = content_stems(text_a) & content_stems(text_b)
+            if len(shared) < SAME_TOPIC or not polarity_conflict(text_a, text_b):
+                continue
+            key = frozenset({text_a, text_b})
+            if key in seen:
+                continue
+            seen.add(key)
+            claims = [
+                Claim(statement=f"{label_a}: {text_a}", citations=a.citations[:1]),
+                Claim(statement=f"{label_b}: {text_b}", citations=b.citations[:1]),
+            ]
+            out.append(Discrepancy(topic=f"{label_a} and {label_b} say opposite things", claims=claims))
+    return out

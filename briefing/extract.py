@@ -7,6 +7,8 @@ does not cost an extra call. Each note's quote is grounded only inside its batch
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 from .candidates import Candidate, find_candidates
@@ -30,7 +32,7 @@ from .models import (
     Source,
 )
 from .prompts import render
-from .text import CLAIM_SUPPORT, mentions, subtract, supports
+from .text import CLAIM_SUPPORT, content_stems, mentions, subtract, supports
 
 NOTES_MAX_TOKENS = 1200
 
@@ -198,11 +200,34 @@ class _Policy:
         return Actor(name=a.name.strip(), kind=known_kind(a.name) or a.kind, role=a.role.strip(), citations=c)
 
     def question(self, q: NoteQuestion) -> OpenQuestion | None:
-        """An open question: its quote exists; it ends with a question mark."""
+        """An open question: its quote exists and leaves something open (`_OPEN` cues: unclear, whether,
+        may, disputed, ...), and the question names something that sentence names (a name or a number):
+        "What is the current situation?" asks nothing."""
         if not q.question.strip() or _placeholder(q.question) or not (c := self._cite(q.quote)):
+            return None
+        sentence = context_of(c[0], self.batch.source, self.spans)
+        specific = (content_stems(q.question) - _GENERIC_QUESTION) & content_stems(sentence)
+        if not _OPEN.search(sentence) or len(specific) < 2:
+            self.dropped += 1
             return None
         question = q.question.strip()
         return OpenQuestion(question=question if question.endswith("?") else question + "?", citations=c)
+
+
+# What leaves a question open in a sentence: uncertainty, dispute, something not yet known or decided.
+_OPEN = re.compile(
+    r"\b(?:unclear|unknown|not known|not yet|uncertain|whether|may|might|could|remains? to be|unconfirmed|"
+    r"disputed|contested|denied|allegedly|reportedly|believed|suspected|investigat\w*|inquiry|questions?|"
+    r"expected|plans?|considering|undecided|pending|awaiting|if)\b",
+    re.IGNORECASE,
+)
+
+
+# Words of a question that asks nothing in particular ("What is the current status of ...?").
+_GENERIC_QUESTION = content_stems(
+    "current status situation latest future impact outcome happen happens next going state overall general "
+    "developments update role effect effects consequences response reaction"
+)
 
 
 # Layout words a small model sometimes copies instead of filling in: such items say nothing.

@@ -343,6 +343,60 @@ def _polarity_differs(claim: str, evidence: str) -> bool:
     return bool(_polarity(best)[0]) and not claim_neg and coverage(claim, best) > 0
 
 
+def polarity_conflict(a: str, b: str) -> bool:
+    """Whether one text says is not so what the other says is: a word negated, denied or refused in one
+    and affirmed in the other ("did not send troops" / "sent troops"; "denied the report" / "the report")."""
+    neg_a = {w for w in _polarity(a)[0] | _objects_of_denial(a) if _meaningful(w)}
+    neg_b = {w for w in _polarity(b)[0] | _objects_of_denial(b) if _meaningful(w)}
+    plain_a = {_lemma(w) for w in re.findall(r"[\w']+", a.casefold())}
+    plain_b = {_lemma(w) for w in re.findall(r"[\w']+", b.casefold())}
+    return bool((neg_a & plain_b) - neg_b) or bool((neg_b & plain_a) - neg_a)
+
+
+def _meaningful(lemma: str) -> bool:
+    return len(lemma) >= 4 and not lemma.startswith("~") and lemma not in _FUNCTION_WORDS
+
+
+_FUNCTION_WORDS = {
+    "other",
+    "more",
+    "less",
+    "such",
+    "same",
+    "just",
+    "only",
+    "even",
+    "much",
+    "many",
+    "part",
+    "longer",
+    "there",
+    "their",
+    "this",
+    "that",
+    "what",
+    "which",
+    "when",
+    "where",
+    "with",
+    "from",
+    "about",
+}
+
+
+def _objects_of_denial(text: str) -> set[str]:
+    """What a denial, refusal or rejection is of: the first content word after it ('denied sending' -> send)."""
+    words = re.findall(r"[\w']+", text.casefold())
+    out: set[str] = set()
+    for i, w in enumerate(words):
+        if _lexical(w) and not (i and words[i - 1] in {"not", "never"}):
+            for nxt in words[i + 1 : i + 5]:
+                if nxt not in _SKIP:
+                    out.add(_lemma(nxt))
+                    break
+    return out
+
+
 def _acronym_in(word: str, evidence: str) -> bool:
     """'UN' is in 'the United Nations said': the initials of capitalised words in a row."""
     if not (word.isupper() and 2 <= len(word) <= 5):

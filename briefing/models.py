@@ -288,6 +288,11 @@ class Briefing(Strict):
     open_questions: list[OpenQuestion] = Field(default_factory=list, description="What the sources leave open.")
     discrepancies: list[Discrepancy] = Field(default_factory=list, description="Where sources disagree.")
     facts: list[Fact] = Field(default_factory=list, description="Grounded key facts the summary draws on.")
+    withheld: list[Citation] = Field(
+        default_factory=list,
+        description="Sentences written to a language model (instructions, role-play, fake JSON or citations): "
+        "never cited or used, listed so a reader can check them.",
+    )
     sources: list[SourceRecord] = Field(default_factory=list, description="Every input, briefed or skipped.")
     usage: Usage = Field(default_factory=Usage, description="Model calls, tokens and time.")
     stats: Stats = Field(default_factory=Stats, description="Grounding and chunk counts.")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from .chunking import chunk_sources
-from .discrepancies import numeric_discrepancies
+from .discrepancies import conflict, numeric_discrepancies, polarity_conflicts
 from .errors import ModelError, NothingToBrief
 from .extract import Batch, Grounded, extract_notes, ground_notes, make_batches
 from .merge import merge
@@ -114,7 +114,15 @@ async def _reduce(
         if c.source in mapped.ok_paths:  # a source the model could not read at all is not cited anywhere
             spans.setdefault(c.source, []).append((c.start, c.end))
     discrepancies = numeric_discrepancies(loaded.sources, spans)
+    stated = [(p.actor, p) for p in merged.positions] + [(m.actor, m) for m in merged.movements]
+    discrepancies += polarity_conflicts(stated)
     summary = await summarize(client, statements_of(merged))
+    # The model's "disagreements" are kept only when their sides really conflict (figures or polarity).
+    summary.disagreements = [
+        d
+        for d in summary.disagreements
+        if any(conflict(x.statement, y.statement) for i, x in enumerate(d.claims) for y in d.claims[i + 1 :])
+    ]
     return merged, discrepancies, summary
 
 
@@ -143,6 +151,7 @@ def _assemble(
         open_questions=merged.questions,
         discrepancies=discrepancies + summary.disagreements,
         facts=merged.facts,
+        withheld=grounded.planted,
         sources=_records(loaded, chunks, mapped),
         stats=Stats(
             chunks=len(chunks),

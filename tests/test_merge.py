@@ -294,8 +294,8 @@ def chunk_spans(sources: list[Source]) -> dict[str, list[tuple[int, int]]]:
 def test_the_seeds_disagree_on_troop_numbers_and_on_the_death_toll() -> None:
     sources = load_sources([SEEDS]).sources
     found = {d.topic: d for d in numeric_discrepancies(sources, chunk_spans(sources))}
-    troops = found["Sources give different figures for troop numbers"]
-    toll = found["Sources give different figures for the death toll"]
+    troops = found["Sources give different figures for troops"]
+    toll = found["Sources give different figures for lives"]
     texts = {s.path: s.text for s in sources}
     for d in (troops, toll):
         cited = [c for claim in d.claims for c in claim.citations]
@@ -303,7 +303,10 @@ def test_the_seeds_disagree_on_troop_numbers_and_on_the_death_toll() -> None:
         for c in cited:
             assert verify(c, Path(c.source).read_bytes().decode("utf-8"))
             assert verify(c, texts[c.source])
-    assert {re.sub(r" \(.*", "", c.statement) for c in troops.claims} >= {"500 Russian troops", "Thousands of soldiers"}
+    assert {re.sub(r" \(.*", "", c.statement).casefold() for c in troops.claims} == {
+        "500 russian troops",
+        "thousands of soldiers",
+    }
     figures = " ".join(c.statement for c in toll.claims)
     assert "240,000" in figures and "250,000" in figures
     assert any("240,000 lives" in c.citations[0].quote for c in toll.claims)

@@ -185,15 +185,29 @@ def test_an_actor_named_only_in_a_boilerplate_caption_is_dropped(batch003: Batch
 
 def test_well_known_actors_get_their_kind_and_questions_their_question_mark(batch003: Batch) -> None:
     quote = "Russia maintains a naval base at Tartus"
+    risky = "unless Russia sends large numbers of troops, halting the territorial gains"
     out = ground_notes(
         notes(
             actors=[{"name": "Russia", "kind": "organisation", "role": "Assad's backer", "quote": quote}],
-            open_questions=[{"question": "Will the base at Tartus grow", "quote": quote}],
+            open_questions=[{"question": "Will Russia send large numbers of troops", "quote": risky}],
         ),
         batch003,
     )
     assert out.actors[0].kind == "state"
-    assert out.questions[0].question == "Will the base at Tartus grow?"
+    assert out.questions[0].question == "Will Russia send large numbers of troops?"
+
+
+def test_a_question_that_asks_nothing_or_cites_a_settled_sentence_is_dropped(batch003: Batch) -> None:
+    out = ground_notes(
+        notes(
+            open_questions=[
+                {"question": "What is the current situation?", "quote": "unless Russia sends large numbers of troops"},
+                {"question": "Will the base at Tartus grow", "quote": "Russia maintains a naval base at Tartus"},
+            ]
+        ),
+        batch003,
+    )
+    assert out.questions == []
 
 
 def test_a_quote_in_the_boilerplate_between_chunks_is_not_grounded(batch003: Batch) -> None:
@@ -234,8 +248,8 @@ def test_the_seeds_briefing_fills_every_part(seeds_run) -> None:
     assert b.actors and b.positions and b.military_movements and b.facts
     assert 3 <= len(b.summary) <= 6
     assert {
-        "Sources give different figures for troop numbers",
-        "Sources give different figures for the death toll",
+        "Sources give different figures for troops",
+        "Sources give different figures for lives",
     } <= {d.topic for d in b.discrepancies}
     assert [s.status for s in b.sources] == ["briefed"] * 5
     assert all(s.chunks >= 1 and s.reason is None for s in b.sources)

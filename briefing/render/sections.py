@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from ..models import Briefing, Changes, Citation, Cited, MilitaryMovement
+from ..models import Attributed, Briefing, Changes, Citation, Cited, MilitaryMovement, Position
 
 Style = Literal["text", "strong", "path", "fixed"]
 """How a part is shown: `text` - words from the articles or the model (untrusted, escaped); `strong` - the
@@ -140,10 +140,26 @@ def _listed(texts: list[str], sep: str) -> list[Part]:
     return parts
 
 
+def _standing(item: Attributed, actor: str) -> list[Part]:
+    """How the source puts it, when not as plain fact: '(denied by X)', '(claimed by X)', '(planned)',
+    '(hypothetical)', or '(according to X)' when someone other than the actor says so."""
+    by = item.attributed_to
+    if item.status == "reported":
+        return [_fixed(" (according to "), _text(by), _fixed(")")] if by and by != actor else []
+    if by:
+        return [_fixed(f" ({item.status} by "), _text(by), _fixed(")")]
+    return [_fixed(f" ({item.status})")]
+
+
+def _position(p: Position) -> list[Part]:
+    return [_strong(p.actor), _fixed(": "), _text(p.stance), *_standing(p, p.actor)]
+
+
 def _movement(m: MilitaryMovement) -> list[Part]:
     details = [x for x in (m.where, m.when, m.scale) if x]
     parts = [_strong(m.actor), _fixed(": "), _text(m.what)]
-    return parts + ([_fixed(" ("), *_listed(details, "; "), _fixed(")")] if details else [])
+    parts += [_fixed(" ("), *_listed(details, "; "), _fixed(")")] if details else []
+    return parts + _standing(m, m.actor)
 
 
 def outline(briefing: Briefing) -> Outline:
@@ -181,7 +197,7 @@ def outline(briefing: Briefing) -> Outline:
         ),
         Section(
             "Positions",
-            tuple(item([_strong(p.actor), _fixed(": "), _text(p.stance)], p, support=True) for p in b.positions),
+            tuple(item(_position(p), p, support=True) for p in b.positions),
             "No position could be grounded in the sources.",
         ),
         Section(
@@ -206,6 +222,7 @@ def outline(briefing: Briefing) -> Outline:
             ),
             "No disagreement between sources was found.",
         ),
+        *([_withheld(b)] if b.withheld else []),
         _sources(b),
         _how_made(b),
     ]
@@ -217,7 +234,7 @@ def _changes(c: Changes, item: Callable[..., Line]) -> Section:
         ("New actors", [item([_strong(a.name), _fixed(f" ({a.kind})")], a) for a in c.new_actors]),
         (
             "Changed positions",
-            [item([_strong(p.actor), _fixed(": "), _text(p.stance)], p) for p in c.changed_positions],
+            [item(_position(p), p) for p in c.changed_positions],
         ),
         ("New movements", [item(_movement(m), m) for m in c.new_movements]),
         ("Questions answered", [item([_text(q.question)], q) for q in c.answered_questions]),
@@ -228,6 +245,12 @@ def _changes(c: Changes, item: Callable[..., Line]) -> Section:
         empty="Nothing new since the previous briefing.",
         subsections=tuple(Section(title, tuple(lines)) for title, lines in parts if lines),
     )
+
+
+def _withheld(b: Briefing) -> Section:
+    """Sentences written to a language model: never cited, shown here so a reader can check them."""
+    lines = [Line((Part(c.source, "path"), _fixed(": "), _text(c.quote))) for c in b.withheld]
+    return Section("Held back: text addressed to an AI model", tuple(lines), "")
 
 
 def _sources(b: Briefing) -> Section:
