@@ -330,7 +330,39 @@ def _agent(phrase: str) -> str:
     return _clean_speaker(re.sub(r"\s+(?:the|a|an|and|or)$", "", phrase))
 
 
+_NOT_A_HOLDER = re.compile(
+    r"\b(?:has|have|had|is|are|was|were|will|would|could|should|can|may|might|must|do|does|did|not|if|how|"
+    r"what|why|who|which|subsequent|allegedly|some|of the)\b",
+    re.IGNORECASE,
+)
+
+
+def _force_holder(who: str | None) -> str | None:
+    """`who` when it can hold forces: a name (a capitalised word), or a force noun phrase; never a clause
+    fragment ('He said military', 'His flight subsequent') or a pronoun left unresolved."""
+    if not who:
+        return None
+    words = who.split()
+    if _NOT_A_HOLDER.search(who) or words[0].casefold() in {"his", "her", "its", "their", "he", "she", "they", "it"}:
+        return None
+    if re.search(rf"\b(?:{SAY_VERBS}|{ACTION_VERBS})\b", " ".join(words[1:])):
+        return None
+    if not any(w[:1].isupper() for w in words) and not _FORCE.search(who):
+        return None
+    return who
+
+
 def forces_action(sentence: str, speaker: str = "") -> tuple[str, str] | None:
+    """(whose forces, action verb) when the sentence reports forces acting and names whose (see
+    `_forces_action`), else None."""
+    found = _forces_action(sentence, speaker)
+    if found is None:
+        return None
+    who = found[0] if found[0].casefold() in PRONOUNS else _force_holder(found[0])
+    return (who, found[1]) if who else None
+
+
+def _forces_action(sentence: str, speaker: str = "") -> tuple[str, str] | None:
     """(whose forces, action verb) when the sentence reports armed or security forces acting, else None.
 
     Whose forces: the subject of the action verb ("France said it launched" -> the speaker, France), the

@@ -279,11 +279,13 @@ _SKIP = {
 
 
 def _lemma(word: str) -> str:
+    """A crude stem that makes 'resume', 'resumed' and 'resumes' one word (and 'denies', 'denied', 'deny')."""
     w = word.casefold()
     for suffix, repl in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            return w[: len(w) - len(suffix)] + repl
-    return w
+            w = w[: len(w) - len(suffix)] + repl
+            break
+    return w[:-1] if w.endswith("e") and len(w) > 4 else w
 
 
 _LEXICAL = {"deni": "deny", "deny": "deny", "refus": "refuse", "reject": "reject", "dismiss": "dismiss", "fail": "fail"}

@@ -1,0 +1,76 @@
+"""Disagreements found in code: figures for one counted thing, denials, and only real conflicts.
+
+Invented articles (no story's names), so nothing here is tuned to the seeds or the shared clusters.
+"""
+
+from __future__ import annotations
+
+from briefing.discrepancies import conflict, numeric_discrepancies, polarity_conflicts
+from briefing.models import Citation, Position
+from briefing.sources import source_from_text
+
+
+def sources(**texts: str):
+    out = [source_from_text(f"{name}.txt", text) for name, text in texts.items()]
+    return out, {s.path: [(0, len(s.text))] for s in out}
+
+
+def test_two_sources_counting_the_same_thing_differently_disagree_whatever_the_noun():
+    found, spans = sources(
+        a="The storm has destroyed more than 1,200 homes on the coast, officials said.",
+        b="Rescuers said about 800 homes on the coast were destroyed by the storm.",
+    )
+    [d] = numeric_discrepancies(found, spans)
+    assert d.topic == "Sources give different figures for homes"
+    assert {c.citations[0].source for c in d.claims} == {"a.txt", "b.txt"}
+    assert all(c.citations[0].quote in s.text for c in d.claims for s in found if s.path == c.citations[0].source)
+
+
+def test_the_same_figure_in_two_sources_is_no_disagreement():
+    found, spans = sources(a="Officials said 40 boats left the port.", b="About 40 boats left the port on Monday.")
+    assert numeric_discrepancies(found, spans) == []
+
+
+def test_a_source_that_gives_both_figures_is_counting_two_things():
+    found, spans = sources(
+        a="The appeal raised 300,000 euro, while the government gave 100,000 euro.",
+        b="The government gave 100,000 euro to the appeal, which raised 300,000 euro.",
+    )
+    assert numeric_discrepancies(found, spans) == []
+
+
+def test_years_are_not_figures():
+    found, spans = sources(a="The treaty was signed in 1998 by both sides.", b="The treaty was signed in 2001 by both.")
+    assert numeric_discrepancies(found, spans) == []
+
+
+def test_figures_outside_the_chunked_text_are_ignored():
+    found, spans = sources(a="The flood killed 30 people in the valley.", b="The flood killed 45 people in the valley.")
+    assert numeric_discrepancies(found, {found[0].path: spans[found[0].path], found[1].path: []}) == []
+
+
+def _position(actor: str, source: str, quote: str) -> Position:
+    return Position(
+        actor=actor, stance=quote, citations=[Citation(source=source, start=0, end=len(quote), quote=quote)]
+    )
+
+
+def test_a_denial_of_what_another_source_reports_is_a_disagreement():
+    a = _position("Sylvania", "a.txt", "Sylvania denied sending troops across the northern border last week.")
+    b = _position("Freedonia", "b.txt", "Freedonia said Sylvania is sending troops across the northern border.")
+    [d] = polarity_conflicts([(a.actor, a), (b.actor, b)])
+    assert [c.citations[0].source for c in d.claims] == ["a.txt", "b.txt"]
+    assert "Sylvania" in d.topic and "Freedonia" in d.topic
+
+
+def test_statements_that_agree_are_no_disagreement():
+    a = _position("Sylvania", "a.txt", "Sylvania said it will send troops across the northern border.")
+    b = _position("Freedonia", "b.txt", "Freedonia said Sylvania will send troops across the northern border.")
+    assert polarity_conflicts([(a.actor, a), (b.actor, b)]) == []
+    assert not conflict(a.stance, b.stance)
+
+
+def test_conflict_sees_different_figures_and_opposite_polarity():
+    assert conflict("The army sent 500 troops.", "The army sent 5,000 troops.")
+    assert conflict("The talks did not resume on Monday.", "The talks resumed on Monday.")
+    assert not conflict("The talks resumed on Monday.", "On Monday the talks resumed in Calden.")
