@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from .countries import country_names, country_of
+from .countries import country_names, country_of, is_demonym
 from .text import fold_name
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # General English honorifics, titles and offices: never part of who someone is.
 TITLES = frozenset(
     """
-    mr mrs ms miss dr sir dame lord lady president presiden vice prime premier minister secretary general gen
+    mr mrs ms miss dr sir dame lord lady president vice prime premier minister secretary general gen
     chief king queen prince princess state of the foreign defense defence interior home director chairman
     spokesman spokeswoman spokesperson ambassador envoy senator governor mayor judge leader commander
     colonel col lieutenant lt major maj captain capt sergeant sgt officer official deputy head
@@ -39,8 +39,10 @@ _ORGANS = r"(?:government|authorities|administration|state|leadership|regime|off
 
 
 def _nationality(word: str) -> bool:
-    """A demonym or country name used as a title word ('Russian President', 'US Secretary of State')."""
-    return country_of(word) is not None
+    """A nationality adjective or a state's code used as a title word ('Russian President', 'US Secretary')."""
+    return is_demonym(word) or (
+        word.replace(".", "").isupper() and len(word.replace(".", "")) <= 3 and country_of(word) is not None
+    )
 
 
 def state_of(name: str) -> str | None:
@@ -51,7 +53,7 @@ def state_of(name: str) -> str | None:
     whole = country_of(name) or country_of(folded)
     if whole:
         return whole
-    m = re.fullmatch(rf"(.+?)\s+{_ORGANS}", folded)
+    m = re.fullmatch(rf"(?:the\s+)?(.+?)(?:['’]s?)?\s+{_ORGANS}", name.strip(), re.IGNORECASE)
     return country_of(m.group(1)) if m else None
 
 
@@ -66,8 +68,9 @@ def person_tokens(name: str) -> list[str]:
 
     An Arabic article prefix on the surname is dropped ('al-Assad' -> 'assad').
     """
-    tokens = fold_name(name).split()
-    kept = [t for t in tokens if t not in TITLES and not _nationality(t)] or tokens
+    originals = [w for w in re.split(r"\s+", name.strip()) if fold_name(w)]
+    tokens = [fold_name(w) for w in originals]
+    kept = [t for t, w in zip(tokens, originals, strict=True) if t not in TITLES and not _nationality(w)] or tokens
     if kept:
         kept[-1] = re.sub(r"^(al|el|ad|as|ash)-(?=\w)", "", kept[-1])
     return kept

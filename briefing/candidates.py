@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from .models import Source
 from .text import sentences
@@ -118,7 +119,6 @@ _OPENERS = {
     "according",
 }
 
-_SUBJECT_VERB = re.compile(rf"(?P<speaker>{_SPEAKER})(?:\s*,\s*[^,]{{2,90}}?,)?\s+{_AUX}(?P<verb>{_SAY})\b", re.UNICODE)
 _VERB_SUBJECT = re.compile(rf"[,\"'”’]\s*(?P<verb>{_SAY})\s+(?P<speaker>{_NAME}|{_DESCRIPTION})", re.UNICODE)
 _ACCORDING = re.compile(rf"\b[Aa]ccording to (?P<speaker>{_NAME}|{_DESCRIPTION})", re.UNICODE)
 
@@ -131,30 +131,31 @@ _PLAN = re.compile(
     r"expected to|set to|scheduled|going to|prepared to|ready to)\b",
     re.IGNORECASE,
 )
-_HYPOTHETICAL = re.compile(r"\b(?:[Ii]f|[Cc]ould|[Mm]ight|may|[Ww]ould|[Uu]nless|[Pp]ossibly|[Pp]erhaps|[Ww]hether)\b")
 _NOT_DENIED = re.compile(r"\b(?:not|n't|never)\s+(?:deny|denied|reject|rejected|dismiss|dismissed)\b", re.IGNORECASE)
 
+# Text written to a language model, not to a reader: instructions about earlier instructions, role-play set-ups,
+# chat-format role markers and tags, and direct address to an AI. Bare topic words ("JSON", "AI", "model",
+# "grounding") are not enough: news is written about all of them.
 _TO_MODEL = re.compile(
-    r"(?:(?:ignore|forget|disregard) (?:all |any |the |your )?(?:previous |prior |above |earlier |preceding )?"
-    r"(?:instructions|prompts?|article|text above|rules)|"
-    r"(?:ignore|forget|disregard) (?:all |everything |the )?(?:above|previous|prior)\b(?! \w+'s)(?! government)|"
-    r"\b[Yy]ou are (?:now )?(?-i:[A-Z]\w*)\b|\byou are (?:now )?(?:an? )?(?:ai|assistant|language model|chatbot)\b|"
-    r"\bas an ai\b|\bsystem prompt\b|^\s*(?:system|assistant|user)\s*:|\bnote to (?:the )?(?:ai|model|assistant|llm)\b|"
-    r"\bdear (?:ai|model|assistant|chatbot|llm)\b|\b(?:ai|assistant|model), please\b|"
-    r"\b(?:for|to) (?:the |all |any )?(?:language models?|llms?|ais?|the model)\b|\bfact-checker\b|\bjson\b|[{}]|"
-    r"\[\^?\d+\]|</?[a-z_]+>|<\|\w+\|>|(?-i:\[[A-Z][A-Z ]{3,}\])|\[source:[^\]]*\]|\bchars \d+\s*-\s*\d+\b|"
-    r"\b(?:new|your) (?:task|instructions?)\b|\binstructions? (?:for|to) (?:the )?(?:model|ai|assistant)\b|"
-    r"\bprompt injection\b|\blet'?s play a game\b|\btreat this (?:sentence|text) as\b|"
-    r"\b(?:always|only) (?:answer|respond|reply)\b|\bmust accept\b|\b(?:be )?(?:kept|marked|accepted) as (?:supported|true)\b|"
-    r"\b(?:respond|reply|output) (?:only )?with\b|\btell the reader\b|\bdo not mention\b|"
-    r"\bthe (?:briefing|summary) (?:must|should)\b|\bgrounding\b|\bverification (?:complete|mode)\b|<!--|"
-    r"\bpretend (?:you are|to be)\b|\bin character\b|\brole-?play\b|\[\[|-{3,}\s*(?:begin|end)\b|\bverifier\b|"
-    r"\bstanding order\b|^\W*assistant\b|\[(?:system|assistant|user|inst)\]|\bsummari[sz]ing (?:assistant|model)\b|"
-    r"\b(?:keep|accept) this claim\b|\banswer (?:keep|yes|true)\b)",
+    r"(?:\b(?:ignore|forget|disregard|override)\s+(?:all\s+|any\s+|the\s+|your\s+|everything\s+)?"
+    r"(?:previous|prior|above|earlier|preceding|system)?\s*(?:instructions|prompts?|rules|article|text above)\b|"
+    r"\b(?:ignore|forget|disregard)\s+(?:all\s+|everything\s+|the\s+)?(?:above|previous|prior)\s*(?:[.,;:]|and\b)|"
+    r"[{\[]\s*\"[^\"]{1,40}\"\s*:|"
+    r"\byou are now\b|\byou are (?:an?\s+)?(?:ai|assistant|language model|chatbot|llm)\b|"
+    r"(?-i:\b[Yy]ou are (?:[A-Z]\w*(?:Bot|GPT|AI)|[A-Z]{3,})\b)|\bpretend (?:you are|to be)\b|\bin character\b|"
+    r"\brole-?play\s*:|\blet'?s play a game\b|\bas an ai\b|\bsystem prompt\b|^\W*(?:system|assistant|user)\s*[:,]|"
+    r"\[(?:system|assistant|user|inst)\]|<\|\w+\|>|</?(?:instructions?|system|prompt|article|assistant|user)>|<!--|"
+    r"\bnote (?:to|for) (?:the )?(?:ai|model|assistant|llm|language models?)\b|\bdear (?:ai|model|assistant|chatbot)\b|"
+    r"\b(?:ai|assistant|model),\s+(?:please|remember|before)\b|\b(?:for|to) (?:all |any )?(?:language models|llms)\b|"
+    r"\b(?:summari[sz]ing|summary|briefing) (?:assistant|model|ai)\b|\byour (?:new )?(?:task|instructions)\b|"
+    r"\btreat this (?:sentence|text|line) as\b|\btell the reader\b|\[\[\s*cite\b|-{3,}\s*(?:begin|end)\b|"
+    r"\b(?:respond|reply|answer)\s+(?:only\s+)?with\s+(?:yes|no|true|keep|json|the following)\b|"
+    r"\balways (?:answer|respond|reply|confirm)\b|\bthe (?:briefing|summary) (?:must|should)\b|"
+    r"(?-i:\[[A-Z][A-Z ]{3,}\]))",
     re.IGNORECASE,
 )
 
-Status = str  # "reported" | "claimed" | "denied" | "planned" | "hypothetical"
+Status = Literal["reported", "claimed", "denied", "planned", "hypothetical"]
 
 
 # --------------------------------------------------------------------------- results
@@ -182,7 +183,13 @@ def addressed_to_model(sentence: str) -> bool:
 
 def status_of(sentence: str, verb: str = "") -> Status:
     """The status a sentence gives what it reports: denied, claimed, planned, hypothetical or reported."""
-    if (_NEGATED_DENIAL.search(verb) or _NEGATED_DENIAL.search(sentence)) and not _NOT_DENIED.search(sentence):
+    denial = _NEGATED_DENIAL.search(verb) or re.search(
+        r"\bden(?:y|ies|ied|ying)\b|\b(?:rejected|rejects|dismissed|dismisses)\s+(?:the\s+|any\s+)?"
+        r"(?:reports?|claims?|allegations?|accusations?|suggestions?)\b",
+        sentence,
+        re.IGNORECASE,
+    )
+    if denial and not _NOT_DENIED.search(sentence):
         return "denied"
     if re.search(r"\b(?:[Ii]f|[Cc]ould|[Mm]ight|may)\b", sentence):
         return "hypothetical"
@@ -234,7 +241,7 @@ def _subject_before(sentence: str, at: int) -> str | None:
     starts = [m.end() for m in _CLAUSE_START.finditer(clause)]
     # an appositive ("X, the minister, said") closes a clause but the subject is before it
     appositive = re.search(r"([^,;:\"“”]+),\s*[^,]{2,90},\s*$", clause)
-    if appositive and _is_name(appositive.group(1).strip().split(" ")[-1] if False else appositive.group(1).strip()):
+    if appositive and _is_name(appositive.group(1).strip()):
         subject = appositive.group(1)
     else:
         subject = clause[max(starts) if starts else 0 :]
@@ -405,6 +412,11 @@ def _last_person(text: str, before: int, lo: int) -> str | None:
     return names[-1] if names else None
 
 
+MAX_SENTENCE_CHARS = 800
+"""Longer "sentences" (tables, lists run together, unpunctuated text) are not read for candidates: the
+patterns here are for prose, and their cost grows with the length."""
+
+
 def find_candidates(source: Source, spans: list[tuple[int, int]]) -> tuple[list[Candidate], list[tuple[int, int]]]:
     """Candidates in `spans` of `source`, and the spans of sentences written to a model (never cited)."""
     out: list[Candidate] = []
@@ -416,6 +428,8 @@ def find_candidates(source: Source, spans: list[tuple[int, int]]) -> tuple[list[
             sentence = text[a:b]
             if headline and sentence.strip() == headline.strip():
                 continue  # the headline restates the article: its body is cited instead
+            if len(sentence) > MAX_SENTENCE_CHARS:
+                continue
             if addressed_to_model(sentence):
                 planted.append((a, b))
                 continue

@@ -27,12 +27,15 @@ def _key(phrase: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _index() -> tuple[dict[str, str], dict[str, str]]:
-    """(names, capitals): folded name, code or demonym -> country; folded capital -> country."""
+def _index() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
+    """(names, capitals, codes, demonyms), each folded phrase -> country. Codes ('US', 'GBR') count only
+    when written in capitals: 'In', 'It', 'No' and 'Mr' are words, not India, Italy, Norway, Mauritania."""
     from countryinfo import all_countries
 
     names: dict[str, tuple[int, str]] = {}
     capitals: dict[str, tuple[int, str]] = {}
+    codes: dict[str, tuple[int, str]] = {}
+    demonym_table: dict[str, tuple[int, str]] = {}
 
     def add(table: dict[str, tuple[int, str]], key: str, rank: int, country: str) -> None:
         if key and (key not in table or table[key][0] < rank):
@@ -44,14 +47,18 @@ def _index() -> tuple[dict[str, str], dict[str, str]]:
         if not country:
             continue
         rank = info.get("population") or 0
-        codes = [v for k, v in (info.get("ISO") or {}).items() if k in ("alpha2", "alpha3")]
-        for spelling in [country, info.get("nativeName") or "", *(info.get("altSpellings") or []), *codes]:
-            add(names, _key(spelling), rank, country)
+        country_codes = [v for k, v in (info.get("ISO") or {}).items() if k in ("alpha2", "alpha3")]
+        for spelling in [country, info.get("nativeName") or "", *(info.get("altSpellings") or [])]:
+            key = _key(spelling)
+            add(codes if len(key) <= 3 and spelling.replace(".", "").isupper() else names, key, rank, country)
+        for code in country_codes:
+            add(codes, _key(code), rank, country)
         demonyms = info.get("demonym") or ""
         for demonym in demonyms if isinstance(demonyms, list) else demonyms.split(","):
             key = _key(demonym)
             add(names, key, rank, country)
             add(names, key + "s", rank, country)
+            add(demonym_table, key, rank, country)
         capital = info.get("capital") or ""
         for one in capital if isinstance(capital, list) else [capital]:
             add(capitals, _TRAILING.sub("", _key(str(one))), rank, country)
@@ -66,12 +73,16 @@ def _index() -> tuple[dict[str, str], dict[str, str]]:
         )
         if tail and tail not in names:
             add(names, tail, rank, country)
-    return {k: v for k, (_, v) in names.items()}, {k: v for k, (_, v) in capitals.items()}
+
+    def plain(table: dict[str, tuple[int, str]]) -> dict[str, str]:
+        return {k: v for k, (_, v) in table.items()}
+
+    return plain(names), plain(capitals), plain(codes), plain(demonym_table)
 
 
 def country_of(phrase: str) -> str | None:
     """The state a phrase names (a country's name or code, a demonym, or its capital as the whole phrase)."""
-    names, capitals = _index()
+    names, capitals, codes, _ = _index()
     key = _key(phrase)
     if not key:
         return None
@@ -79,20 +90,28 @@ def country_of(phrase: str) -> str | None:
         return names[key]
     if key in capitals:
         return capitals[key]
+    bare = re.sub(r"(?i)^the\s+", "", phrase.strip())
+    if key in codes and bare.replace(".", "").isupper():
+        return codes[key]
     return None
+
+
+def is_demonym(word: str) -> bool:
+    """Whether a word is a nationality adjective ('Russian', 'Thai'), as in 'Russian President Putin'."""
+    return _key(word) in _index()[3]
 
 
 def country_names(country: str) -> list[str]:
     """Other names of a state as articles write them: its codes, demonym and capital ('Russia' ->
     ['RU', 'RUS', 'Russian', 'Moscow', ...])."""
-    names, capitals = _index()
-    found = [k for k, v in names.items() if v == country] + [k for k, v in capitals.items() if v == country]
+    names, capitals, codes, _ = _index()
+    found = [k for table in (names, capitals, codes) for k, v in table.items() if v == country]
     return sorted({k.upper() if len(k) <= 3 else k.title() for k in found if k != _key(country)})
 
 
 def countries_in(text: str) -> set[str]:
     """Every state `text` names by a country name, code or demonym (one to three words at a time)."""
-    names, _ = _index()
+    names, _, codes, _ = _index()
     words = _WORDS.findall(_DOTS.sub(lambda m: m.group(1).replace(".", ""), text))
     found: set[str] = set()
     for size in (3, 2, 1):
@@ -100,7 +119,8 @@ def countries_in(text: str) -> set[str]:
             chunk = words[i : i + size]
             if not chunk[0][:1].isupper():  # names and demonyms are capitalised in English text
                 continue
-            country = names.get(_key(" ".join(chunk)))
+            phrase = " ".join(chunk)
+            country = names.get(_key(phrase)) or (codes.get(_key(phrase)) if phrase.isupper() else None)
             if country:
                 found.add(country)
     return found

