@@ -274,6 +274,8 @@ def _value(entry: dict[str, Any] | None, path: tuple[str, ...]) -> float:
 def _run_line(results: dict[str, Any]) -> str:
     model = results.get("model") or "(not recorded)"
     endpoint = results.get("endpoint") or "(not recorded)"
+    if all(e.strip().startswith("http://127.0.0.1:") for e in endpoint.split(",")):
+        endpoint = "the embedded model on loopback"  # one port per run: the ports say nothing
     kind = f" ({results['endpoint_kind']})" if results.get("endpoint_kind") else ""
     date = results.get("date") or "(not recorded)"
     return f"model `{model}` at `{endpoint}`{kind}, run on {date}"
@@ -354,7 +356,11 @@ def write_report(results_path: Path = RESULTS, baseline_path: Path | None = None
         plot_section(path, section, title, metrics, results, baseline)
         written.append(path)
     page = out_dir / "quality.md"
-    page.write_text(render(results, baseline, results_path, baseline_path), encoding="utf-8")
+    text = render(results, baseline, results_path, baseline_path)
+    notes = results_path.parent / "notes.md"  # what the numbers do not say by themselves, written by hand
+    if notes.is_file():
+        text = text.rstrip("\n") + "\n\n" + notes.read_text(encoding="utf-8")
+    page.write_text(text, encoding="utf-8")
     return [page, *written]
 
 
