@@ -434,33 +434,14 @@ def find_candidates(source: Source, spans: list[tuple[int, int]]) -> tuple[list[
                 planted.append((a, b))
                 continue
             said = attribution(sentence)
-            if said:
-                speaker, verb = said
-                if speaker.casefold() in PRONOUNS:
-                    speaker = _last_person(text, a, lo) or ""
-                if speaker:
-                    out.append(
-                        Candidate(
-                            "position", source.path, a, b, sentence, speaker, verb, status_of(sentence, verb), speaker
-                        )
-                    )
             acted = forces_action(sentence, said[0] if said else "")
-            if acted:
-                who, verb = acted
+            for kind, found in (("position", said), ("movement", acted)):
+                if not found:
+                    continue
+                who, verb = found
                 if who.casefold() in PRONOUNS:
                     who = _last_person(text, a, lo) or ""
                 if who:
-                    out.append(
-                        Candidate(
-                            "movement",
-                            source.path,
-                            a,
-                            b,
-                            sentence,
-                            who,
-                            verb,
-                            status_of(sentence, verb),
-                            said[0] if said else "",
-                        )
-                    )
+                    by = who if kind == "position" else (said[0] if said else "")
+                    out.append(Candidate(kind, source.path, a, b, sentence, who, verb, status_of(sentence, verb), by))
     return out, planted

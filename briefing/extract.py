@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .candidates import Candidate, find_candidates
 from .aliases import known_kind, mention_terms
@@ -121,24 +122,21 @@ def _cite(source: Source, start: int, end: int) -> Citation:
 
 def _position(c: Candidate) -> Position:
     """A stance found in code: the speaker and the source's own sentence."""
-    return Position(
-        actor=c.actor,
-        stance=c.text,
-        status=c.status,
-        attributed_to=c.attributed_to,
-        citations=[Citation(source=c.source, start=c.start, end=c.end, quote=c.text)],
-    )
+    return Position(actor=c.actor, stance=c.text, **_standing(c))
 
 
 def _movement(c: Candidate) -> MilitaryMovement:
     """Forces acting, found in code: whose forces and the source's own sentence."""
-    return MilitaryMovement(
-        actor=c.actor,
-        what=c.text,
-        status=c.status,
-        attributed_to=c.attributed_to,
-        citations=[Citation(source=c.source, start=c.start, end=c.end, quote=c.text)],
-    )
+    return MilitaryMovement(actor=c.actor, what=c.text, **_standing(c))
+
+
+def _standing(c: Candidate) -> dict[str, Any]:
+    """What both kinds take from a candidate: status, who says so, and its sentence as the citation."""
+    return {
+        "status": c.status,
+        "attributed_to": c.attributed_to,
+        "citations": [Citation(source=c.source, start=c.start, end=c.end, quote=c.text)],
+    }
 
 
 class _Policy:

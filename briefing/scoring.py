@@ -434,18 +434,22 @@ def _score_actor_section(
                 "wrong_actor": bool(touched) and not matched,
             }
         )
-    n_matched = sum(d["matched"] for d in details)
-    counts = {
-        "shown": len(shown),
-        "matched": n_matched,
-        "precision": _ratio(n_matched, len(shown)),
-        "gold": len(gold),
-        "found": len(found),
-        "recall": _ratio(len(found), len(gold)),
-        "wrong_actor": sum(d["wrong_actor"] for d in details),
-    }
+    counts = {**_counts(details, len(gold), found), "wrong_actor": sum(d["wrong_actor"] for d in details)}
     missed = [{"index": j, "actor": g.get("actor", "")} for j, g in enumerate(gold) if j not in found]
     return counts, details, missed
+
+
+def _counts(details: list[dict[str, Any]], gold: int, found: set[int]) -> dict[str, Any]:
+    """Shown, matched, precision, gold, found and recall of one section."""
+    matched = sum(d["matched"] for d in details)
+    return {
+        "shown": len(details),
+        "matched": matched,
+        "precision": _ratio(matched, len(details)),
+        "gold": gold,
+        "found": len(found),
+        "recall": _ratio(len(found), gold),
+    }
 
 
 def _score_disagreements(
@@ -471,15 +475,7 @@ def _score_disagreements(
                 "sides_touched": {j: n for j, n in touched.items() if n},
             }
         )
-    n_matched = sum(d["matched"] for d in details)
-    counts = {
-        "shown": len(shown),
-        "matched": n_matched,
-        "precision": _ratio(n_matched, len(shown)),
-        "gold": len(gold),
-        "found": len(found),
-        "recall": _ratio(len(found), len(gold)),
-    }
+    counts = _counts(details, len(gold), found)
     missed = [{"index": j, "topic": g.get("topic", "")} for j, g in enumerate(gold) if j not in found]
     return counts, details, missed
 

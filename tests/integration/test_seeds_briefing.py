@@ -82,11 +82,20 @@ def test_no_boilerplate_is_cited_or_rendered(seeds_briefing):
         assert phrase not in markdown
 
 
-def test_troop_numbers_and_death_toll_disagreements_are_surfaced(seeds_briefing):
-    topics = " ".join(d.topic for d in seeds_briefing.discrepancies)
-    assert "troop numbers" in topics and "death toll" in topics
+def test_the_death_toll_disagreement_is_surfaced_with_each_side_from_its_own_source(seeds_briefing):
+    topics = [d.topic for d in seeds_briefing.discrepancies]
+    assert "Sources give different figures for lives" in topics
     for d in seeds_briefing.discrepancies:
         assert len({c.source for claim in d.claims for c in claim.citations}) >= 2
+
+
+def test_positions_are_the_sources_own_sentences_with_their_speaker(seeds_briefing):
+    assert seeds_briefing.positions
+    for p in seeds_briefing.positions:
+        assert p.stance == p.citations[0].quote
+        assert p.status in {"reported", "claimed", "denied", "planned", "hypothetical"}
+    lavrov = [p for p in seeds_briefing.positions if "Lavrov" in p.actor]
+    assert any("airlifting weapons" in p.stance for p in lavrov)
 
 
 def test_aliases_are_merged_into_one_actor(seeds_briefing):
