@@ -67,7 +67,7 @@ ActorKind = Literal["person", "state", "organisation", "armed group", "other"]
 # List bounds the model is told through the JSON schema (llama.cpp turns maxItems into its grammar, so a
 # small model cannot loop in a list). Longer lists from other endpoints are trimmed, not rejected.
 # (maxLength on strings was measured too: it made llama.cpp's grammar so large a chunk took 4x longer.)
-MAX_ITEMS = {"facts": 3, "actors": 6, "positions": 3, "movements": 3, "open_questions": 2}
+MAX_ITEMS = {"facts": 3, "actors": 6, "open_questions": 2}
 
 
 class NoteFact(Strict):
@@ -82,28 +82,19 @@ class NoteActor(Strict):
     quote: str = Field(description="Exact words from the article that mention the actor in that role.")
 
 
-class NotePosition(Strict):
-    actor: str = Field(description="Who holds the position.")
-    stance: str = Field(description="What they say or want, in one short sentence.")
-    quote: str = Field(description="The exact words from the article that show the stance.")
-
-
-class NoteMovement(Strict):
-    actor: str = Field(description="Whose forces or equipment move.")
-    what: str = Field(description="What is deployed, sent, struck or withdrawn.")
-    where: str = Field(default="", description="Place, if stated.")
-    when: str = Field(default="", description="Time, if stated.")
-    scale: str = Field(default="", description="Numbers or size, if stated, e.g. '500 troops'.")
-    quote: str = Field(description="The exact words from the article that report the movement.")
-
-
 class NoteQuestion(Strict):
     question: str = Field(description="A question the article leaves open, phrased as a question.")
     quote: str = Field(description="The exact words from the article that raise it.")
 
 
-class ChunkNotes(Strict):
-    """The map step's answer for one chunk. Every list may be empty."""
+class ChunkNotes(BaseModel):
+    """The map step's answer for one chunk. Every list may be empty.
+
+    Positions and military movements are not asked of the model: code reads them from the sentences
+    (`candidates`). Keys a model adds anyway (an older prompt, another endpoint) are ignored, not an error.
+    """
+
+    model_config = ConfigDict(extra="ignore")
 
     facts: list[NoteFact] = Field(
         default_factory=list,
@@ -114,12 +105,6 @@ class ChunkNotes(Strict):
         default_factory=list,
         description="People, states, organisations, armed groups.",
         json_schema_extra={"maxItems": MAX_ITEMS["actors"]},
-    )
-    positions: list[NotePosition] = Field(
-        default_factory=list, description="Stances actors take.", json_schema_extra={"maxItems": MAX_ITEMS["positions"]}
-    )
-    movements: list[NoteMovement] = Field(
-        default_factory=list, description="Military movements.", json_schema_extra={"maxItems": MAX_ITEMS["movements"]}
     )
     open_questions: list[NoteQuestion] = Field(
         default_factory=list,

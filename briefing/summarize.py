@@ -60,18 +60,25 @@ class Statement:
     citations: list[Citation]
 
 
+MAX_STATEMENTS = 24
+"""Statements a key-point call sees at most: the facts, then the best-corroborated positions and movements.
+Positions are whole source sentences now; all of them made a 3,000-token prompt (47 s of prefill on the
+embedded model) for 3-6 key points."""
+
+
 def statements_of(merged: Items) -> list[Statement]:
-    """Facts, positions and movements as numbered statements, in that order."""
-    items: list[tuple[str, list[Citation]]] = []
-    items += [(f.text, f.citations) for f in merged.facts]
-    items += [(f"{p.actor}: {p.stance}", p.citations) for p in merged.positions]
-    items += [
+    """Facts, then positions and movements by corroboration, as numbered statements (`MAX_STATEMENTS`)."""
+    items: list[tuple[str, list[Citation]]] = [(f.text, f.citations) for f in merged.facts]
+    said = [(f"{p.actor}: {p.stance}", p.citations) for p in merged.positions]
+    said += [
         (
             f"{m.actor}: {m.what}" + (f" ({m.scale})" if m.scale else "") + (f" in {m.where}" if m.where else ""),
             m.citations,
         )
         for m in merged.movements
     ]
+    said.sort(key=lambda item: -len({c.source for c in item[1]}))  # stable: corroborated first
+    items = (items + said)[:MAX_STATEMENTS]
     return [
         Statement(i + 1, ", ".join(sorted({file_name(c.source) for c in cits})), text, cits)
         for i, (text, cits) in enumerate(items)
