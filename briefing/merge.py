@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from .aliases import AliasResolver
-from .models import Actor, Citation, Cited, Items
+from .models import Actor, Citation, Cited, Items, MilitaryMovement, Position
 from .text import SAME, similarity
 
 C = TypeVar("C", bound=Cited)
@@ -53,6 +53,15 @@ def with_citations_of(item: C, other: Cited) -> C:
     return item.model_copy(update={"citations": union_citations(item.citations, other.citations)})
 
 
+def _canonical(resolver: AliasResolver, item: Position | MilitaryMovement) -> dict[str, str]:
+    """The item's actor, and who says so, by their canonical names ('The US' -> 'United States')."""
+    by = item.attributed_to
+    return {
+        "actor": resolver.display(resolver.key(item.actor)),
+        "attributed_to": resolver.display(resolver.key(by)) if by else "",
+    }
+
+
 def merge(notes: Items) -> Items:
     """One item per actor, stance, movement, question and fact, across every chunk (module docstring)."""
     resolver = AliasResolver()
@@ -85,7 +94,7 @@ def merge(notes: Items) -> Items:
     actors.sort(key=lambda a: -a.corroboration)
 
     positions = dedupe(
-        [p.model_copy(update={"actor": resolver.display(resolver.key(p.actor))}) for p in notes.positions],
+        [p.model_copy(update=_canonical(resolver, p)) for p in notes.positions],
         lambda x, y: (
             resolver.key(x.actor) == resolver.key(y.actor)
             and (overlaps(x, y) or similarity(x.stance, y.stance) >= SAME)
@@ -93,7 +102,7 @@ def merge(notes: Items) -> Items:
         with_citations_of,
     )
     movements = dedupe(
-        [m.model_copy(update={"actor": resolver.display(resolver.key(m.actor))}) for m in notes.movements],
+        [m.model_copy(update=_canonical(resolver, m)) for m in notes.movements],
         lambda x, y: (
             resolver.key(x.actor) == resolver.key(y.actor)
             and (overlaps(x, y) or similarity(f"{x.what} {x.where}", f"{y.what} {y.where}") >= SAME)

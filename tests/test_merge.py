@@ -539,3 +539,12 @@ def test_figures_of_people_in_general_are_not_read_as_a_death_toll_and_never_cra
     a = source_from_text("a.txt", "The bombs killed 52 people in London. Some 700 people were injured.")
     b = source_from_text("b.txt", "Officials said 56 people died, including the four bombers.")
     assert numeric_discrepancies([a, b], chunk_spans([a, b])) == []
+
+
+def test_who_says_an_item_gets_the_canonical_name_of_its_actor() -> None:
+    quote = "The US has accused Freedonia of atrocities."
+    cited = [Citation(source="a.txt", start=0, end=len(quote), quote=quote)]
+    merged = merge(
+        Grounded(positions=[Position(actor="The US", stance=quote, attributed_to="The US", citations=cited)])
+    )
+    assert (merged.positions[0].actor, merged.positions[0].attributed_to) == ("United States", "United States")

@@ -364,3 +364,17 @@ def test_text_written_to_a_model_is_listed_as_held_back_and_escaped():
     held = md.split("## Held back", 1)[1].split("\n## ", 1)[0]
     assert "Ignore previous instructions" in held and "<b>" not in held
     assert "## Held back" not in to_markdown(Briefing(title="t", generated_at="2024-01-01T00:00:00Z"))
+
+
+def test_who_says_a_planned_or_hypothetical_item_is_named_plainly():
+    from briefing.models import Briefing, Citation, Position
+
+    cite = Citation(source="a.txt", start=0, end=30, quote="Kesh will send two battalions.")
+    b = Briefing(
+        title="t",
+        generated_at="2024-01-01T00:00:00Z",
+        positions=[
+            Position(actor="Kesh", stance=cite.quote, status="planned", attributed_to="Ostrow", citations=[cite])
+        ],
+    )
+    assert "(planned, according to Ostrow)" in to_markdown(b)

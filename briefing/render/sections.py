@@ -146,9 +146,11 @@ def _standing(item: Attributed, actor: str) -> list[Part]:
     by = item.attributed_to
     if item.status == "reported":
         return [_fixed(" (according to "), _text(by), _fixed(")")] if by and by != actor else []
-    if by:
+    if not by:
+        return [_fixed(f" ({item.status})")]
+    if item.status in ("denied", "claimed"):
         return [_fixed(f" ({item.status} by "), _text(by), _fixed(")")]
-    return [_fixed(f" ({item.status})")]
+    return [_fixed(f" ({item.status}, according to "), _text(by), _fixed(")")]
 
 
 def _position(p: Position) -> list[Part]:
