@@ -108,17 +108,7 @@ def test_the_markdown_has_the_headline_and_a_section_per_part(briefing: Briefing
     md = to_markdown(briefing)
     assert md.startswith("# Russia in Syria\n")
     headings = re.findall(r"^## (.*)$", md, re.MULTILINE)
-    assert headings == [
-        "Key points",
-        "Actors",
-        "Positions",
-        "Military movements",
-        "Open questions",
-        "Where sources disagree",
-        "Sources",
-        "How this briefing was made",
-        "Citations",
-    ]
+    assert headings == [part for part in PARTS if not part.startswith("Since")] + ["Citations"]
     assert "1. Russia sent troops to Latakia.[^1][^2]" in md
     assert "- **Sergei Lavrov** (person) — Russian foreign minister. Also: Sergey Lavrov[^3]" in md
     assert "- **Russia**: deployed troops (Latakia; 500 troops)[^1]" in md
@@ -338,21 +328,35 @@ def test_each_renderer_escapes_the_same_untrusted_parts_its_own_way(briefing: Br
     assert slack_line == "• *{0}*: {0} ({0}) [4][4]".format("*x* &lt;@U1&gt; [y] @\u200bhere")
 
 
-def test_a_denied_or_claimed_item_says_so_and_by_whom_in_every_output():
+@pytest.mark.parametrize(
+    ("status", "by", "shown"),
+    [
+        ("denied", "Sylvania", "(denied by Sylvania)"),
+        ("claimed", "Ostrow", "(claimed by Ostrow)"),
+        ("planned", "Ostrow", "(planned, according to Ostrow)"),
+        ("hypothetical", "", "(hypothetical)"),
+        ("reported", "Ostrow", "(according to Ostrow)"),
+    ],
+)
+def test_an_items_standing_and_who_says_so_are_shown_in_every_output(status, by, shown):
     from briefing.models import Briefing, Citation, Position
     from briefing.render.slack import to_slack
 
-    cite = Citation(source="a.txt", start=0, end=31, quote="Sylvania denied sending troops.")
-    b = Briefing(
-        title="t",
-        generated_at="2024-01-01T00:00:00Z",
-        positions=[
-            Position(actor="Sylvania", stance=cite.quote, status="denied", attributed_to="Sylvania", citations=[cite])
-        ],
-    )
-    assert "(denied by Sylvania)" in to_markdown(b)
-    assert "(denied by Sylvania)" in str(to_slack(b).blocks)
-    assert '"status": "denied"' in to_json(b)
+    cite = Citation(source="a.txt", start=0, end=30, quote="Sylvania will send two columns.")
+    position = Position(actor="Sylvania", stance=cite.quote, status=status, attributed_to=by, citations=[cite])
+    b = Briefing(title="t", generated_at="2024-01-01T00:00:00Z", positions=[position])
+    assert shown in to_markdown(b)
+    assert shown in str(to_slack(b).blocks)
+    assert f'"status": "{status}"' in to_json(b)
+
+
+def test_a_plain_report_by_the_actor_itself_shows_no_standing():
+    from briefing.models import Briefing, Citation, Position
+
+    cite = Citation(source="a.txt", start=0, end=30, quote="Sylvania will send two columns.")
+    position = Position(actor="Sylvania", stance=cite.quote, attributed_to="Sylvania", citations=[cite])
+    markdown = to_markdown(Briefing(title="t", generated_at="2024-01-01T00:00:00Z", positions=[position]))
+    assert "according to" not in markdown and "(reported" not in markdown
 
 
 def test_text_written_to_a_model_is_listed_as_held_back_and_escaped():
@@ -364,17 +368,3 @@ def test_text_written_to_a_model_is_listed_as_held_back_and_escaped():
     held = md.split("## Held back", 1)[1].split("\n## ", 1)[0]
     assert "Ignore previous instructions" in held and "<b>" not in held
     assert "## Held back" not in to_markdown(Briefing(title="t", generated_at="2024-01-01T00:00:00Z"))
-
-
-def test_who_says_a_planned_or_hypothetical_item_is_named_plainly():
-    from briefing.models import Briefing, Citation, Position
-
-    cite = Citation(source="a.txt", start=0, end=30, quote="Kesh will send two battalions.")
-    b = Briefing(
-        title="t",
-        generated_at="2024-01-01T00:00:00Z",
-        positions=[
-            Position(actor="Kesh", stance=cite.quote, status="planned", attributed_to="Ostrow", citations=[cite])
-        ],
-    )
-    assert "(planned, according to Ostrow)" in to_markdown(b)

@@ -1,6 +1,6 @@
 """Claim-check test data for the MultiLing M000 set (2004 tsunami aid and toll; WikiNews, CC BY 2.5): writes this set's records into tests/data/claims.jsonl.
 
-Run: python3 tests/data/make_claims_m000.py   (replaces this set's lines, keeps the other sets' lines)
+Run: .venv/bin/python tests/data/make_claims_m000.py   (replaces this set's lines; see claims_kit.py)
 
 G: genuine paraphrases (id, file prefix, a unique snippet of the cited sentence, kind, actor, claim).
    `evidence` is the whole sentence around the snippet, cut by the gold README's sentence rule.
@@ -8,64 +8,9 @@ M: mutations of a genuine record (label, base id, changed fields, note); evidenc
 P: planted instructions (evidence text not from any article, claim, kind, actor, note).
 """
 
-import json
-import re
-from pathlib import Path
+from claims_kit import write
 
 SET = "multiling2011-M000-tsunami-2004-aid-and-toll"
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-OUT = HERE / "claims.jsonl"
-
-
-def source_dir(set_name: str) -> Path:
-    return ROOT / "seeds" if set_name == "seeds" else ROOT.parent / "shared" / "eval" / set_name
-
-
-_QUOTES = "\"'“”‘’«»"
-_END = re.compile(r"[.!?]+[\"'”’»)\]]*[^\S\n]+")
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Gold README rule: a sentence ends at . ! ? (+ closing quotes) before whitespace and a capital,
-    digit or quote mark, or at a line break."""
-    spans = []
-
-    def add(s: int, e: int) -> None:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s < e:
-            spans.append((s, e))
-
-    line_start = 0
-    for line in text.split("\n"):
-        line_end = line_start + len(line)
-        start = line_start
-        for m in _END.finditer(text, line_start, line_end):
-            nxt = text[m.end()] if m.end() < line_end else ""
-            if nxt and (nxt.isupper() or nxt.isdigit() or nxt in _QUOTES):
-                add(start, m.end())
-                start = m.end()
-        add(start, line_end)
-        line_start = line_end + 1
-    return spans
-
-
-def sentence_of(text: str, snippet: str) -> str:
-    assert text.count(snippet) == 1, f"snippet not unique/absent: {snippet!r}"
-    i = text.index(snippet)
-    j = i + len(snippet)
-    hits = [s for s in sentence_spans(text) if s[0] < j and s[1] > i]
-    return text[hits[0][0] : hits[-1][1]]
-
-
-def resolve(prefix: str) -> Path:
-    found = sorted(p for p in source_dir(SET).glob("*.txt") if p.name.startswith(prefix))
-    assert len(found) == 1, (prefix, found)
-    return found[0]
-
 
 G: list[tuple] = []
 M: list[tuple] = []
@@ -819,79 +764,5 @@ P += [
 ]
 
 
-# ---------------------------------------------------------------- build
-def build() -> list[dict]:
-    genuine: dict[str, dict] = {}
-    out: list[dict] = []
-    for gid, prefix, snippet, kind, actor, claim in G:
-        path = resolve(prefix)
-        rec = {
-            "set": SET,
-            "file": path.name,
-            "evidence": sentence_of(path.read_text(encoding="utf-8"), snippet),
-            "kind": kind,
-            "actor": actor,
-            "claim": claim,
-            "label": "genuine",
-            "expect": "keep",
-            "note": "",
-        }
-        assert gid not in genuine, gid
-        genuine[gid] = rec
-        out.append(rec)
-    for label, base, change, note in M:
-        rec = dict(genuine[base], label=label, expect="reject", note=note)
-        change = dict(change)
-        if "from" in change:
-            other = genuine[change.pop("from")]
-            assert other["evidence"] != rec["evidence"], (base, note)
-            rec.update(claim=other["claim"], actor=other["actor"], kind=other["kind"])
-        rec.update(change)
-        assert (rec["claim"], rec["actor"]) != (genuine[base]["claim"], genuine[base]["actor"]), (label, base)
-        out.append(rec)
-    for evidence, claim, kind, actor, note in P:
-        out.append(
-            {
-                "set": SET,
-                "file": "",
-                "evidence": evidence,
-                "kind": kind,
-                "actor": actor,
-                "claim": claim,
-                "label": "planted_instruction",
-                "expect": "reject",
-                "note": note,
-            }
-        )
-    for rec in out:
-        assert len(rec["claim"].split()) < 30, rec["claim"]
-        assert rec["kind"] in ("position", "movement", "fact"), rec
-    return out
-
-
-def check(lines: list[dict]) -> None:
-    """Every non-planted record's evidence is an exact substring of its file; print counts per set and label."""
-    from collections import Counter
-
-    counts: Counter = Counter()
-    for rec in lines:
-        if rec["label"] != "planted_instruction":
-            text = (source_dir(rec["set"]) / rec["file"]).read_text(encoding="utf-8")
-            assert rec["evidence"] in text, (rec["set"], rec["file"], rec["evidence"][:60])
-        counts[rec["set"], rec["label"]] += 1
-    labels = sorted({k[1] for k in counts})
-    for s in sorted({k[0] for k in counts}):
-        print(s, {lab: counts[s, lab] for lab in labels}, "total", sum(counts[s, lab] for lab in labels))
-    print("all sets", {lab: sum(v for k, v in counts.items() if k[1] == lab) for lab in labels}, "total", len(lines))
-
-
 if __name__ == "__main__":
-    records = build()
-    kept = []
-    if OUT.exists():
-        kept = [json.loads(x) for x in OUT.read_text(encoding="utf-8").splitlines() if x.strip()]
-        kept = [r for r in kept if r["set"] != SET]
-    with OUT.open("w", encoding="utf-8") as fh:
-        for rec in kept + records:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    check(kept + records)
+    write(SET, G, M, P)
