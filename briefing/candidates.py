@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from .aliases import TITLES
+from .countries import country_of, is_demonym
 from .models import Source
 from .text import sentences
 
@@ -41,7 +43,9 @@ SAY_VERBS = (
     "testified|ruled|decided|decides|sentenced|convicted|acquitted|ordered|orders|recognised|recognized|"
     "offered|offers|pressed|presses|floated|sees|see|saw|resents|resent|favours|favors|hinted|hints|"
     "pushed|lobbied|endorsed|endorses|approved|approves|vetoed|expressed|voiced|charged|praised|"
-    "defended|defends|justified|argue|insist|oppose|deplored|lamented|cautioned|conceded|described"
+    "defended|defends|justified|argue|insist|oppose|deplored|lamented|cautioned|conceded|described|"
+    "speculated|speculates|observed|remarked|commented|maintain(?:s|ed)(?= that )|contended|contends|wrote|writes|"
+    "tweeted|forecast|recalled|assessed|guaranteed|assured|reassured"
 )
 _SAY = rf"(?:{SAY_VERBS})"
 _AUX_WORDS = (
@@ -58,7 +62,8 @@ FORCE_NOUNS = (
     "warships|warship|ships|vessels|submarines|jets|aircraft|warplanes|planes|helicopters|drones|tanks|"
     "artillery|missiles|missile|rockets|weapons|arms|ammunition|militants|fighters|rebels|insurgents|guerrillas|"
     "militia|militias|police|officers|commandos|special forces|units|brigade|battalion|division|coast guard|"
-    "border guards|guards|gunmen|bombers|snipers|paratroopers|personnel|advisers|advisors|equipment|convoy"
+    "border guards|guards|gunmen|bombers|snipers|paratroopers|personnel|advisers|advisors|equipment|convoy|"
+    "generals|commanders|fighter jets|fighter aircraft|air defences|air defenses"
 )
 ACTION_VERBS = (
     "deploy|deployed|deploying|deploys|send|sent|sending|sends|move|moved|moving|moves|mass|massed|massing|"
@@ -72,10 +77,12 @@ ACTION_VERBS = (
     "reinforced|arrive|arrived|arriving|enter|entered|stormed|storm|killed|kill|blockade|intercepted|"
     "recovered|evacuated|rescued|flew|flown|sailed|dispatched|mobilised|mobilized|trained|training|supply|"
     "supplied|supplying|armed|arming|cross|crossed|crossing|pulled back|pull back|pulling back|retreat|retreated|"
-    "retreating|took control|taken control|seized control|overran|shelled|clashed|ambushed|surrounded"
+    "retreating|took control|taken control|seized control|overran|shelled|clashed|ambushed|surrounded|"
+    "provide|provides|provided|providing|brought in|bring in|bringing in|escorted|guarded|guarding"
 )
 _FORCE = re.compile(rf"\b(?:{FORCE_NOUNS})\b", re.IGNORECASE)
-_ACTION = re.compile(rf"\b(?:{ACTION_VERBS})\b", re.IGNORECASE)
+# lower case only: "King's Cross" and "Fire Service" are names, not actions
+_ACTION = re.compile(rf"(?<![\w-])(?:{ACTION_VERBS})\b")
 
 PRONOUNS = {"he", "she", "they", "it", "we", "i"}
 _NAME_WORD = r"(?:[A-Z][\w'’.-]*|al-\w+|el-\w+|bin|ibn|de|del|van|von|of|the|for|and|&)"
@@ -119,7 +126,18 @@ _OPENERS = {
     "according",
 }
 
-_VERB_SUBJECT = re.compile(rf"[,\"'”’]\s*(?P<verb>{_SAY})\s+(?P<speaker>{_NAME}|{_DESCRIPTION})", re.UNICODE)
+# A sentence's closing attribution: ', X said.', ', said X in a statement.', ', X has said.'
+_CLOSING = re.compile(
+    rf"[,\"”]\s+(?:[^,\"”]{{1,80}}?\s+(?:{_AUX})?(?:{_SAY})|(?:{_SAY})\s+[^,\"”]{{1,80}}?)(?:\s+(?:in|on|at)\s+[^,]{{1,40}})?[.!?]?[\"”’]?$"
+)
+_NAME_TAIL = re.compile(r"(?:\s+(?:(?:de|del|da|van|von|der|bin|ibn|al|el|la|le)\s+)*[A-Z][\w'’.-]*)+")
+# Verbs that come before their speaker ('..., said X'); others take an object there ('criticised the men').
+_INVERTED = r"said|says|added|adds|stated|states|claimed|claims|explained|noted|insisted|asked|replied|wrote|continued|warned|argued|concluded|announced|declared"
+_VERB_SUBJECT = re.compile(rf"[,\"'”’]\s*(?P<verb>{_INVERTED})\s+(?P<speaker>{_NAME}|{_DESCRIPTION})", re.UNICODE)
+# A quotation closed, then its speaker's name and a description in commas, and the verb at the very end.
+_QUOTE_THEN_SPEAKER = re.compile(
+    rf"[,!?][\"”]\s+(?P<speaker>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{1,3}}),[^\"“”]{{0,200}}?\s(?P<verb>{_INVERTED})\.?\s*$"
+)
 _ACCORDING = re.compile(rf"\b[Aa]ccording to (?P<speaker>{_NAME}|{_DESCRIPTION})", re.UNICODE)
 
 _NEGATED_DENIAL = re.compile(r"\b(?:denied|denies|deny|rejected|rejects|dismissed|dismisses)\b", re.IGNORECASE)
@@ -151,7 +169,12 @@ _TO_MODEL = re.compile(
     r"\btreat this (?:sentence|text|line) as\b|\btell the reader\b|\[\[\s*cite\b|-{3,}\s*(?:begin|end)\b|"
     r"\b(?:respond|reply|answer)\s+(?:only\s+)?with\s+(?:yes|no|true|keep|json|the following)\b|"
     r"\balways (?:answer|respond|reply|confirm)\b|\bthe (?:briefing|summary) (?:must|should)\b|"
-    r"(?-i:\[[A-Z][A-Z ]{3,}\]))",
+    r"(?-i:\[[A-Z][A-Z ]{3,}\])|"
+    # fake citations and verification marks a model might copy: "[source: 04.txt, chars 120-180]",
+    # "[citation confirmed]", "[Source: 01.txt, verified quote #3]", and hand-overs to a model
+    r"\[\s*(?:source|citation|cite|ref|quote)\b(?![^\]]*\bneeded\b)[^\]]{0,80}\]|\[[^\]]{0,60}\b(?:verified|confirmed)\b[^\]]{0,30}\]|"
+    r"\bchars?\s+\d+\s*[-–]\s*\d+\b|\bverified (?:quote|citation|source)\b|^\W*end of (?:the )?article\b|"
+    r"\b(?:new|next) task (?:for|to) (?:the )?(?:ai|model|language model|llm|assistant)\b)",
     re.IGNORECASE,
 )
 
@@ -214,9 +237,36 @@ def _is_name(phrase: str) -> bool:
 
 _QUOTED = re.compile(r"[\"“”][^\"“”]*[\"“”]|(?<!\w)['‘][^'‘’]*['’](?!\w)")
 _PASSIVE = re.compile(r"\b(?:was|were|is|are|been|being|be)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
-_CLAUSE_START = re.compile(r"(?:^|[,;:\"“”(]\s*|\bthat\s+|\band\s+|\bbut\s+|\bas\s+|\bwhile\s+|\bwhen\s+)")
+_CLAUSE_START = re.compile(
+    r"(?:^|[,;:\"“”(]\s*|\s[-–—]\s+|\bthat\s+|\band\s+|\bbut\s+|\bas\s+|\bwhile\s+|\bwhen\s+|\bwhat\s+|"
+    r"\bunless\s+|\bif\s+|\bbecause\s+|\balthough\s+|\bafter\s+|\bbefore\s+)"
+)
 _HEAD = re.compile(rf"^(?:{_DESCRIPTION}|{_NAME}|[Hh]e|[Ss]he|[Tt]hey|[Ww]e|[Ii]t|I)\b")
 _STOP_AT = re.compile(r"\s+(?:in|at|from|with|for|on|who|which|whose|during|after|before|to)\s+", re.IGNORECASE)
+
+
+_CAPITALISED_RUN = re.compile(r"(?:(?:[A-Z][\w'’.-]*|al-\w+|de|bin)\s+)*[A-Z][\w'’.-]*$")
+_PREPOSITIONS = frozenset("of at in for from to with by into on about over under near across".split())
+
+
+def _ending_name(clause: str) -> str | None:
+    """The name that ends a clause after a title or a leading phrase ("London Metropolitan Police
+    commissioner Sir Ian Blair", "In recent weeks Russia"): its last three words at most, when what comes
+    before it is a lower-case word that is no preposition or verb ("researcher at Human Rights Watch",
+    "bombers entering Luton" are not subjects)."""
+    run = _CAPITALISED_RUN.search(clause)
+    if not run:
+        return None
+    before = clause[: run.start()].rstrip().split()
+    if not before or not re.fullmatch(r"[a-z]+,?", before[-1]):
+        return None
+    word = before[-1].rstrip(",")
+    if word in {"the", "a", "an"} and len(before) > 1:
+        word = before[-2]  # "of the UNFCCC" hangs on "of"
+    if word in _PREPOSITIONS or re.search(r"(?:ing|ed)$", word) or re.fullmatch(_SAY, word):
+        return None
+    words = run.group(0).split()
+    return " ".join(words[-3:] if len(words) > 3 else words)
 
 
 _TRAILING_AUX = re.compile(rf"(?:\s+(?:{_AUX_WORDS}))+\s*$", re.IGNORECASE)
@@ -228,6 +278,31 @@ _NOT_A_SUBJECT = re.compile(
     r"about|like|unlike|amid|because|during|whether)\b|\d|^(?:i|we|you|us|our|my|your)$|^\w+ly\b|^\w+ed$",
     re.IGNORECASE,
 )
+
+
+# What comes right before a reporting word that is a noun or an adjective here, not a verb: a hyphen
+# ("US-backed"), a determiner or possessive ("the proposed changes", "his claims"), a gerund ("answering
+# questions").
+_NOT_A_VERB = re.compile(
+    r"(?:-|\b(?:the|a|an|his|her|its|their|our|my|your|this|these|those|such|no|any|every|[a-z]+ing))\s*$"
+)
+
+
+# "X reported/reports ...": X is the outlet passing on what someone else holds, not the one who holds it.
+_RELAYED = re.compile(r"reported|reports")
+
+
+# A determiner, a possessive or a preposition before an action word makes it a noun: "the attacks", "their
+# strikes", "a magnet for attacks" ("to" is left out: "sent to patrol").
+_DETERMINED = re.compile(
+    r"\b(?:the|a|an|his|her|its|their|our|this|these|those|such|no|any|every|for|of|in|on|against|from|with|"
+    r"without|after|before|during|amid)\s+$"
+)
+
+
+def _a_state(phrase: str) -> bool:
+    """A country named as such ("Indonesia", "the United States"), not an outlet named for it ("The Australian")."""
+    return bool(country_of(phrase)) and not is_demonym(phrase.split()[-1])
 
 
 def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
@@ -257,16 +332,21 @@ def _subject_before(sentence: str, at: int) -> str | None:
     if org:
         subject = org.group("org")  # "a spokesman for the Red Cross" speaks for the Red Cross
     trailing = re.match(
-        r"(?i:(?:the|a|an)\s+(?:[a-z][\w'’-]*\s+){1,4})(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)$", subject.strip()
+        r"(?:[Tt]he|[Aa]n?)\s+(?:[a-z][\w'’-]*\s+){1,4}(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)$", subject.strip()
     )
     if trailing:
         subject = trailing.group("name")  # "a televised interview Putin", "the foreign minister Sergei Lavrov"
     subject = _STOP_AT.split(subject.strip(), maxsplit=1)[0]
     subject = _TRAILING_AUX.sub("", subject)
     subject = _clean_speaker(subject)
-    if not subject or len(subject.split()) > 6 or _PASSIVE.search(clause) or _NOT_A_SUBJECT.search(subject):
-        return None
-    if not _HEAD.match(subject):
+    pronoun = re.match(r"(?i)(he|she|they|it|we)\s+[a-z]+$", subject)
+    if pronoun:
+        subject = pronoun.group(1)  # "He further said", "He went on to say": the pronoun
+    if subject and (len(subject.split()) > 6 or not _HEAD.match(subject)):
+        # a long title or a leading phrase before the name: "London Metropolitan Police commissioner Sir Ian
+        # Blair said", "In recent weeks Russia has deployed": the name that ends the phrase
+        subject = _ending_name(_TRAILING_AUX.sub("", clause.rstrip())) or ""
+    if not subject or _PASSIVE.search(clause) or _NOT_A_SUBJECT.search(subject):
         return None
     return subject
 
@@ -302,24 +382,41 @@ def attribution(sentence: str) -> tuple[str, str] | None:
     def inside_quote(i: int) -> bool:
         return any(a < i < b for a, b in quoted)
 
+    after_quote = _QUOTE_THEN_SPEAKER.search(sentence)
+    if after_quote:  # '"...," Thorne Lay, professor of ... at the University of California, Santa Cruz said.'
+        return after_quote.group("speaker"), after_quote.group("verb")
     found: list[tuple[int, str, str]] = []
     for pattern in (_VERB_SUBJECT, _ACCORDING):
         for m in pattern.finditer(sentence):
             if inside_quote(m.start("speaker")):
                 continue
-            speaker = _clean_speaker(_STOP_AT.split(m.group("speaker"), maxsplit=1)[0])
+            speaker = m.group("speaker")
+            more = _NAME_TAIL.match(sentence, m.end("speaker"))
+            if more and speaker[:1].isupper():
+                speaker += more.group(0)  # the lazy name stops early: "Yvo" of "Yvo de Boer"
+            speaker = _clean_speaker(_STOP_AT.split(speaker, maxsplit=1)[0])
             verb = m.groupdict().get("verb") or "according to"
             if speaker and speaker.casefold() not in _OPENERS and not _NOT_A_SUBJECT.search(speaker):
                 found.append((m.start("speaker"), speaker, verb))
     for m in re.finditer(rf"\b(?P<verb>{_SAY})\b", sentence):
-        if inside_quote(m.start()):
+        if inside_quote(m.start()) or _NOT_A_VERB.search(sentence, 0, m.start()):
             continue
         subject = _subject_before(sentence, m.start())
+        if subject and _RELAYED.fullmatch(m.group(0)) and not _a_state(subject):
+            continue
         if subject and subject.casefold() not in _OPENERS:
             found.append((m.start(), subject, m.group("verb")))
     if not found:
         return None
-    found.sort(key=lambda f: (2 if f[1].casefold() in PRONOUNS else 0 if _is_name(f[1]) else 1, f[0]))
+    # the attribution that closes the sentence ('..., the EU's foreign policy chief said.') governs what came
+    # before it; otherwise a named speaker wins over a description, and a description over a pronoun
+    closing = _CLOSING.search(sentence)
+
+    def rank(f: tuple[int, str, str]) -> tuple[int, int, int]:
+        last = 0 if closing and f[0] >= closing.start() and f[1].casefold() not in PRONOUNS else 1
+        return last, 2 if f[1].casefold() in PRONOUNS else 0 if _is_name(f[1]) else 1, f[0]
+
+    found.sort(key=rank)
     _, speaker, verb = found[0]
     return speaker, verb
 
@@ -328,7 +425,7 @@ _NATIONALITY_FORCE = re.compile(
     rf"(?<!against )(?<!on )(?<!at )(?<!targeting )(?<!of )\b(?P<who>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
     rf"(?:\s+(?:\w+\s+){{0,2}}?)(?:{FORCE_NOUNS}))\b"
 )
-_BY = re.compile(rf"\bby (?P<who>{_NAME}|{_DESCRIPTION})")
+_BY = re.compile(rf"\bby (?P<who>(?:{_NAME}|{_DESCRIPTION})(?:\s+(?:{FORCE_NOUNS})\b)?)")
 
 
 def _agent(phrase: str) -> str:
@@ -375,7 +472,7 @@ def _forces_action(sentence: str, speaker: str = "") -> tuple[str, str] | None:
     Whose forces: the subject of the action verb ("France said it launched" -> the speaker, France), the
     agent of a passive ("were sent by X"), or a name before a force noun ("Russian troops"); never the
     ones acted upon ("strikes against X militants")."""
-    action = _ACTION.search(sentence)
+    action = next((m for m in _ACTION.finditer(sentence) if not _DETERMINED.search(sentence, 0, m.start())), None)
     if action is None or _FORCE.search(sentence) is None:
         return None
     verb = action.group(0)
@@ -406,11 +503,112 @@ def _forces_action(sentence: str, speaker: str = "") -> tuple[str, str] | None:
     return None
 
 
-def _last_person(text: str, before: int, lo: int) -> str | None:
-    """The last two-word capitalised name in text[lo:before] (what a 'he said' refers to)."""
-    names = re.findall(r"\b([A-Z][a-z]+(?:\s+(?:al-|bin\s+)?[A-Z][\w'’-]+)+)", text[lo:before])
-    return names[-1] if names else None
+# Words that make a capitalised phrase a body, a document or a place, never a person (general English).
+BODY_WORDS = frozenset(
+    """
+    university institute department ministry council committee commission union nations organisation
+    organization agency office bank fund court party army navy force forces police protocol convention
+    conference agreement treaty accord bay cross street road square island islands river sea ocean gulf
+    strait city town village province region state states republic kingdom prison jail airport station
+    centre center hospital school college news post times journal herald network television radio press
+    group company corporation association foundation watch secretariat panel assembly parliament congress
+    senate house government presidency palace camp base facility coalition alliance front movement church
+    """.split()
+)
 
+
+def is_body_word(word: str) -> bool:
+    """'Nations', 'Cross', "Court's": a word of a body's, a document's or a place's name (`BODY_WORDS`)."""
+    return re.sub(r"['’]s?$", "", word).casefold() in BODY_WORDS
+
+
+_PERSON_TITLE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|President|Prime Minister|Minister|Secretary|Senator|"
+    r"Governor|Mayor|Judge|General|Gen|Colonel|Col|Lieutenant|Lt|Major|Maj|Captain|Capt|Sergeant|Sgt|"
+    r"Private|Pte|Spc|Specialist|Cpl|Corporal|Professor|Prof|King|Queen|Prince|Princess|Pope)\.?\s+$"
+)
+_PERSON_NAME = re.compile(r"\b([A-Z][a-z]+(?:\s+(?:al-|bin\s+|de\s+)?[A-Z][\w'’-]+)+)")
+
+
+# Words for what only a person is, in an appositive: "Ilse Varga, the Freedonian envoy," (with `TITLES`).
+_ROLE_WORDS = "|".join(
+    sorted(
+        TITLES
+        | set(
+            "spokesman spokeswoman professor researcher analyst journalist reporter correspondent editor lawyer "
+            "attorney activist author writer member resident survivor witness victim mother father son daughter "
+            "wife husband brother sister soldier sergeant private specialist commissioner coordinator executive "
+            "producer founder economist scientist expert campaigner councillor chairwoman".split()
+        )
+        - {"of", "the", "state", "foreign", "home", "interior", "defense", "defence", "general", "head"}
+    )
+)
+
+
+def _is_person(name: str, text: str, at: int) -> bool:
+    """Whether a capitalised name is a person's: no word of a body or a place, not a country, and the article
+    treats it as a person somewhere: a title before it ("Mr", "General") or it, or its last word alone,
+    speaking ("Graner said", "said Charles Graner")."""
+    words = name.split()
+    if any(is_body_word(w) for w in words) or country_of(name):
+        return False
+    if _PERSON_TITLE.search(text[max(0, at - 30) : at]):
+        return True
+    forms = rf"(?:{re.escape(name)}|{re.escape(words[-1])})"
+    return bool(
+        re.search(rf"\b{forms},?[ \t]+(?:{_AUX})(?:{_SAY})\b", text)
+        or re.search(rf"\b(?:{_SAY}),?[ \t]+{forms}\b", text)
+        or re.search(rf"(?:Mr|Mrs|Ms|Dr)\.?[ \t]+{re.escape(words[-1])}\b", text)
+        or re.search(rf"\b{forms},[ \t]+(?:\d{{1,3}},|(?:the|a|an)\s[^,\n]{{0,60}}?\b(?:{_ROLE_WORDS})\b)", text)
+    )
+
+
+def _last_person(text: str, before: int, lo: int) -> str | None:
+    """The last person named in text[lo:before] (what a 'he said' refers to), skipping bodies and places."""
+    fallback = None
+    for m in reversed(list(_PERSON_NAME.finditer(text, lo, before))):
+        words = m.group(1).split()
+        while len(words) > 2 and words[0].casefold() in TITLES:
+            words = words[1:]  # "General Ban Ki-moon" (of "Secretary General Ban Ki-moon")
+        name = " ".join(words)
+        if _is_person(name, text, m.start()):
+            return name
+        if fallback is None and not any(is_body_word(w) for w in words):
+            if not country_of(name):
+                fallback = name
+    return fallback  # no name the article treats as a person's: the last that could be one
+
+
+def names_someone(actor: str, sentence: str, text: str) -> bool:
+    """Whether a speaker phrase names someone: a proper name in it (a capitalised word that is not a title
+    or an opener: mid-sentence, or first in the sentence but never written in lower case in the article),
+    an acronym, or a country. "Delegates", "The jury", "Many scientists" and "the Minister" name nobody."""
+    words = re.findall(r"[\w'’.-]+", actor)
+    if re.fullmatch(r"(?i)the\s+(?:government|authorities|administration|police)", actor.strip()):
+        return True  # the article's own government or police, named by the story
+    opening = sentence.lstrip(" \"'“‘(").startswith(actor.strip())
+    for i, word in enumerate(words):
+        core = re.sub(r"(?:['’]s?|[.-])+$", "", word)
+        if not core[:1].isupper() or core.casefold() in TITLES or core.casefold() in _OPENERS:
+            continue
+        if len(core) >= 2 and core.replace(".", "").isupper():
+            return True  # "EU", "U.S.", "NATO"
+        if not (opening and i == 0):
+            return True
+        if len(words) >= 2 and all(w[:1].isupper() or w.startswith(("al-", "el-", "bin", "de")) for w in words):
+            return True  # a name's shape: "Saleh al-Humaidi said", "Human Rights Watch says"
+        # first in its sentence, a capital proves nothing: a name is also capitalised mid-sentence elsewhere
+        # in the article and never written in lower case ("Leaders said", "Findings reported" are not names)
+        lower = re.search(rf"\b{re.escape(core.casefold())}\b", text)
+        if country_of(core) or (not lower and re.search(rf"(?<=[a-z,;] ){re.escape(core)}\b", text)):
+            return True
+    return False
+
+
+# A sentence of prose: opens with a capital, a digit or a quotation mark (a lower-case start is the tail of a
+# sentence cut at an abbreviation) and ends as a sentence ends (a headline, a standfirst, or a list's or a
+# quotation's lead-in ending in a colon, does not).
+_PROSE = re.compile(r"""^[\"'“‘(]*[A-Z0-9].*[.!?"'”’)]$""", re.DOTALL)
 
 MAX_SENTENCE_CHARS = 800
 """Longer "sentences" (tables, lists run together, unpunctuated text) are not read for candidates: the
@@ -428,20 +626,25 @@ def find_candidates(source: Source, spans: list[tuple[int, int]]) -> tuple[list[
             sentence = text[a:b]
             if headline and sentence.strip() == headline.strip():
                 continue  # the headline restates the article: its body is cited instead
-            if len(sentence) > MAX_SENTENCE_CHARS:
-                continue
             if addressed_to_model(sentence):
                 planted.append((a, b))
                 continue
+            if len(sentence) > MAX_SENTENCE_CHARS or not _PROSE.match(sentence.strip()):
+                continue
             said = attribution(sentence)
-            acted = forces_action(sentence, said[0] if said else "")
+            teller = said[0] if said else ""
+            acted = forces_action(sentence, teller)
+            if said and acted and acted[0] == said[0]:
+                said = None  # "France said it launched air strikes": a movement, told by its own side
             for kind, found in (("position", said), ("movement", acted)):
                 if not found:
                     continue
                 who, verb = found
-                if who.casefold() in PRONOUNS:
-                    who = _last_person(text, a, lo) or ""
+                if who.casefold() in PRONOUNS:  # only "he"/"she" name a person; "they"/"it" stay unresolved
+                    who = (_last_person(text, a, lo) if who.casefold() in {"he", "she"} else None) or ""
+                if kind == "position" and who and not names_someone(who, sentence, text):
+                    continue
                 if who:
-                    by = who if kind == "position" else (said[0] if said else "")
+                    by = who if kind == "position" else teller
                     out.append(Candidate(kind, source.path, a, b, sentence, who, verb, status_of(sentence, verb), by))
     return out, planted

@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .candidates import addressed_to_model, attribution, clause_subject, forces_action
-from .countries import countries_in, country_of
+from .aliases import TITLES, initials, mention_terms
+from .candidates import addressed_to_model, attribution, clause_subject, forces_action, is_body_word
+from .countries import countries_in, country_of, is_demonym
 from .text import CLAIM_SUPPORT, coverage, fold, mentions
 
 _UNITS = {
@@ -204,15 +205,53 @@ def same_actor(actor: str, other: str) -> bool | None:
     code, demonym or capital), False (both name someone, differently), None (cannot tell: a pronoun, or a
     description without a name such as 'the superpower')."""
     a, b = _name_words(actor), _name_words(other)
-    if a & b or any(x[:5] == y[:5] for x in a for y in b if len(x) >= 5 and len(y) >= 5):
+    if _shares_name(a, b):
         return True
     sa, sb = _states(actor), _states(other)
     if sa and sb:
         return bool(sa & sb)
     if re.match(r"(?i)(?:the|a|an|one|two|some|several|many|other)\b", other.strip()):
-        return None  # a description ('the Russian president', 'a U.N. official') may be anyone named elsewhere
+        return _body_in_description(actor, other)
     named = any(w[:1].isupper() for w in re.findall(r"[\w'’-]+", other))
     return False if named and b else None
+
+
+def _is_body(actor: str) -> bool:
+    """A state, or a name with a word of a body ('Red Cross', 'United Nations', 'CBS News'), or an acronym."""
+    words = re.findall(r"[\w'’.-]+", actor)
+    return bool(_states(actor)) or any(is_body_word(w) or (len(w) >= 2 and w.replace(".", "").isupper()) for w in words)
+
+
+_BODY_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:of\s+|for\s+|and\s+|the\s+)*[A-Z][\w'’.-]*)*")
+
+
+def _body_in_description(actor: str, description: str) -> bool | None:
+    """A description that names a body ('a U.N. official', 'a spokesman for the Red Cross') speaks for that
+    body: the same actor as a body of that name or initials, another actor than a different body. A person,
+    or a description with no body's name in it ('the Russian president', 'the Bush administration'),
+    cannot be told apart (None)."""
+    if _states(actor):
+        return None  # a state acts through bodies of any name
+    bodies = [
+        run
+        for run in (re.sub(r"^(?:The|A|An)\s+", "", m.group(0)) for m in _BODY_RUN.finditer(description))
+        if not _states(run) and not is_demonym(run.rstrip("'’s")) and _is_body(run) and fold(run).text not in TITLES
+    ]
+    if not bodies:
+        return None
+    if not _is_body(actor):
+        # a person may speak for a body ('the UN's chief'), but a body as a whole is not a person
+        whole = re.sub(r"^(?:the|a|an)\s+", "", description.strip(), flags=re.IGNORECASE)
+        return False if whole in bodies else None
+    short = initials(actor)
+    for body in bodies:
+        if re.sub(r"['’]s$|\.", "", body).casefold() == short or _shares_name(_name_words(actor), _name_words(body)):
+            return True
+    return False
+
+
+def _shares_name(a: set[str], b: set[str]) -> bool:
+    return bool(a & b) or any(x[:5] == y[:5] for x in a for y in b if len(x) >= 5 and len(y) >= 5)
 
 
 def _named(actor: str, evidence: str, folded: str) -> bool:
@@ -456,7 +495,8 @@ def _role(evidence: str, kind: str, claim: str = "") -> str | None:
 
 def _object_only(actor: str, evidence: str, role_verb_at: int) -> bool:
     """The actor is named only after the verb that carries the claim: the one acted upon or spoken to."""
-    words = _actor_words(actor) or [actor]
+    # a state by its other names too ("the U.S."), not by its demonym ("American soldiers" are not the state)
+    words = [*(_actor_words(actor) or [actor]), *(t for t in mention_terms(actor)[1:] if not is_demonym(t))]
     at = [m.start() for w in words for m in re.finditer(r"(?<!\w)" + re.escape(w) + r"(?!\w)", evidence, re.I)]
     return bool(at) and min(at) > role_verb_at
 

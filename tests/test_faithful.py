@@ -15,19 +15,19 @@ from pathlib import Path
 
 import pytest
 
-from briefing.faithful import check_claim, counted, quantities
+from briefing.faithful import check_claim, counted, quantities, same_actor
 
 DATA = Path(__file__).resolve().parent / "data" / "claims.jsonl"
 
 # Share of each label decided right (kept for genuine, rejected for a mutation), measured on this data.
 FLOORS = {
-    "genuine": 0.88,
+    "genuine": 0.90,
     "number_changed": 1.0,
     "negation_flipped": 0.95,
-    "actor_swapped": 0.6,
+    "actor_swapped": 0.70,
     "place_or_date_swapped": 1.0,
     "unrelated": 0.95,
-    "planted_instruction": 0.9,
+    "planted_instruction": 1.0,
 }
 
 
@@ -63,7 +63,7 @@ def test_mutations_are_rejected_and_genuine_claims_kept_overall(decided):
     mutations = [v for k, v in decided.items() if k != "genuine"]
     rejected = sum(r for r, _ in mutations) / sum(t for _, t in mutations)
     kept = decided["genuine"][0] / decided["genuine"][1]
-    assert rejected >= 0.91 and kept >= 0.88, (rejected, kept)
+    assert rejected >= 0.94 and kept >= 0.90, (rejected, kept)
 
 
 def test_numbers_are_compared_as_values_whatever_their_spelling():
@@ -113,3 +113,18 @@ def test_the_one_acted_upon_is_not_the_one_who_acts():
     assert check_claim("Detained two fishermen near the coast.", evidence, actor="Freedonia", kind="movement").backed
     verdict = check_claim("Detained two fishermen near the coast.", evidence, actor="Ostrow Kellerman", kind="movement")
     assert not verdict.backed
+
+
+@pytest.mark.parametrize(
+    ("actor", "speaker", "same"),
+    [
+        ("Tarvos Relief Agency", "a T.R.A. official", True),  # the body by its initials
+        ("Sylvanian Aid Foundation", "a spokesman for the Tarvos Relief Agency", False),  # another body
+        ("Anton Greel", "The Tarvos Metropolitan Police", False),  # a body as a whole is not a person
+        ("Anton Greel", "a spokesman for the Tarvos Relief Agency", None),  # a person may speak for it
+        ("Freedonia", "a spokesman for the Tarvos Relief Agency", None),  # a state acts through any body
+        ("Anton Greel", "the Freedonian president", None),  # no body named: anyone
+    ],
+)
+def test_a_description_speaks_for_the_body_it_names(actor, speaker, same):
+    assert same_actor(actor, speaker) is same
