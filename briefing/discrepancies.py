@@ -18,9 +18,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .faithful import polarity_conflict, quantities
+from .faithful import polarity_conflict, quantities, same_actor
 from .models import Attributed, Citation, Claim, Discrepancy, Source, file_name
-from .text import content_stems, sentence_around
+from .text import SIMILAR, content_stems, sentence_around, similarity
 
 SAME_CONTEXT = 0.25
 """Share of content stems two figures' surroundings must share for them to count the same thing."""
@@ -212,6 +212,8 @@ def polarity_conflicts(items: list[tuple[str, Attributed]]) -> list[Discrepancy]
         text_a = a.citations[0].quote
         for k, (label_b, b) in enumerate(items[i + 1 :], start=i + 1):
             text_b = b.citations[0].quote
+            if same_actor(label_a, label_b):
+                continue  # one actor ('Yvo' and 'Yvo de Boer of the UNFCCC') does not disagree with itself
             if a.citations[0].source == b.citations[0].source and label_a == label_b:
                 continue
             if len(stems[i] & stems[k]) < SAME_TOPIC or not polarity_conflict(text_a, text_b):
@@ -226,3 +228,24 @@ def polarity_conflicts(items: list[tuple[str, Attributed]]) -> list[Discrepancy]
             ]
             out.append(Discrepancy(topic=f"{label_a} and {label_b} say opposite things", claims=claims))
     return out
+
+
+_TOPIC_FIELD = Discrepancy.model_fields["topic"].description or ""  # the schema's own words for a topic
+
+
+def placeholder_topic(topic: str) -> bool:
+    """A topic that names nothing: empty, or the schema's description echoed ('what they disagree about')."""
+    return len(content_stems(topic)) == 0 or similarity(topic, _TOPIC_FIELD) >= SIMILAR
+
+
+def topic_from(statements: list[str], most: int = 6) -> str:
+    """A topic made from the sides' own words: the content words the first side shares with the others."""
+    if not statements:
+        return "Sources disagree"
+    others = set().union(*(content_stems(s) for s in statements[1:])) if len(statements) > 1 else set()
+    shared: list[str] = []
+    for word in re.findall(r"[\w'’-]+", statements[0]):
+        stem = content_stems(word)
+        if stem and stem <= others and word.casefold() not in {w.casefold() for w in shared}:
+            shared.append(word)
+    return f"Sources differ on: {' '.join(shared[:most])}" if shared else "Sources disagree"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from .chunking import chunk_sources
-from .discrepancies import conflict, numeric_discrepancies, polarity_conflicts
+from .discrepancies import conflict, numeric_discrepancies, placeholder_topic, polarity_conflicts, topic_from
 from .errors import ModelError, NothingToBrief
 from .extract import Batch, Grounded, extract_notes, ground_notes, make_batches
 from .merge import merge
@@ -125,6 +125,9 @@ async def _reduce(
         for d in summary.disagreements
         if any(conflict(x.statement, y.statement) for i, x in enumerate(d.claims) for y in d.claims[i + 1 :])
     ]
+    for d in summary.disagreements:  # a topic that names nothing is made from the sides' own words
+        if placeholder_topic(d.topic):
+            d.topic = topic_from([c.statement for c in d.claims])
     return merged, discrepancies, summary
 
 

@@ -5,7 +5,15 @@ Invented articles (no story's names), so nothing here is tuned to the seeds or t
 
 from __future__ import annotations
 
-from briefing.discrepancies import conflict, numeric_discrepancies, polarity_conflicts
+import pytest
+
+from briefing.discrepancies import (
+    conflict,
+    numeric_discrepancies,
+    placeholder_topic,
+    polarity_conflicts,
+    topic_from,
+)
 from briefing.models import Citation, Position
 from briefing.sources import source_from_text
 
@@ -74,3 +82,31 @@ def test_conflict_sees_different_figures_and_opposite_polarity():
     assert conflict("The army sent 500 troops.", "The army sent 5,000 troops.")
     assert conflict("The talks did not resume on Monday.", "The talks resumed on Monday.")
     assert not conflict("The talks resumed on Monday.", "On Monday the talks resumed in Calden.")
+
+
+@pytest.mark.parametrize("topic", ["", "what they disagree about", "What the sources disagree about."])
+def test_a_topic_that_names_nothing_is_a_placeholder(topic):
+    assert placeholder_topic(topic)
+
+
+def test_a_topic_that_names_something_is_kept():
+    assert not placeholder_topic("Death toll in the northern province")
+
+
+def test_a_topic_is_made_from_the_words_both_sides_share():
+    topic = topic_from(["The death toll in Tarvos passed 8,000.", "Tarvos officials put the death toll at 12,000."])
+    assert topic == "Sources differ on: death toll Tarvos"
+
+
+def test_one_actor_under_two_names_does_not_disagree_with_itself():
+    first = "Ilse Varga said the border is open."
+    second = "Ilse Varga of the Tarvos council said the border is not open."
+    a = Position(actor="Ilse Varga", stance="open", citations=[Citation(source="a.txt", start=0, end=35, quote=first)])
+    b = Position(
+        actor="Ilse Varga of the Tarvos council",
+        stance="not open",
+        citations=[Citation(source="b.txt", start=0, end=len(second), quote=second)],
+    )
+    assert polarity_conflicts([(a.actor, a), (b.actor, b)]) == []
+    other = b.model_copy(update={"actor": "Karl Ostrow"})
+    assert len(polarity_conflicts([(a.actor, a), (other.actor, other)])) == 1  # two actors do disagree
