@@ -34,7 +34,7 @@ def default_cache_dir() -> Path:
 class Settings:
     """Everything a run can be told. Build with `Settings.from_env()` at an edge, or directly."""
 
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)
     base_url: str | None = None
     model: str | None = None
     cache_dir: Path = field(default_factory=default_cache_dir)
@@ -53,10 +53,10 @@ class Settings:
     # Surfaces
     sources_dir: Path | None = None  # BRIEFING_SOURCES: the articles folder for Slack and the service
     daily_dir: Path | None = None  # BRIEFING_DAILY_DIR: where `briefing daily` writes
-    api_token: str | None = None  # BRIEFING_API_TOKEN: bearer token for the HTTP service
-    slack_signing_secret: str | None = None
-    slack_bot_token: str | None = None
-    slack_app_token: str | None = None
+    api_token: str | None = field(default=None, repr=False)  # BRIEFING_API_TOKEN: bearer token for the HTTP service
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
     slack_api_url: str | None = None
     slack_channel: str | None = None  # BRIEFING_SLACK_CHANNEL: also post with chat.postMessage
     public_url: str | None = None  # BRIEFING_PUBLIC_URL: the HTTP service's address, for links from Slack

@@ -143,3 +143,17 @@ def test_library_code_never_reads_the_environment_outside_config():
     ]
 
     assert offenders == [], "only briefing/config.py may read environment variables:\n" + "\n".join(offenders)
+
+
+def test_the_repr_of_settings_never_shows_a_secret():
+    secrets = {
+        "api_key": "sk-test-secret-1",
+        "api_token": "bearer-secret-2",
+        "slack_signing_secret": "signing-secret-3",
+        "slack_bot_token": "xoxb-secret-4",
+        "slack_app_token": "xapp-secret-5",
+    }
+    settings = Settings(**secrets)
+    shown = f"{settings!r} {settings}"
+    assert not [name for name, value in secrets.items() if value in shown]
+    assert settings.api_key == "sk-test-secret-1"  # still there for the code that needs it
