@@ -45,7 +45,8 @@ SAY_VERBS = (
     "pushed|lobbied|endorsed|endorses|approved|approves|vetoed|expressed|voiced|charged|praised|"
     "defended|defends|justified|argue|insist|oppose|deplored|lamented|cautioned|conceded|described|"
     "speculated|speculates|observed|remarked|commented|maintain(?:s|ed)(?= that )|contended|contends|wrote|writes|"
-    "tweeted|forecast|recalled|assessed|guaranteed|assured|reassured"
+    "tweeted|forecast|recalled|assessed|guaranteed|assured|reassured|estimating|predicting|warning|insisting|"
+    "arguing|urging|demanding"
 )
 _SAY = rf"(?:{SAY_VERBS})"
 _AUX_WORDS = (
@@ -228,7 +229,8 @@ def _clean_speaker(speaker: str) -> str:
     words = speaker.strip(" ,'\"“”‘’").split()
     while len(words) > 1 and words[0].casefold() in _OPENERS - {"the", "a", "an"}:
         words = words[1:]
-    return " ".join(words).strip(" ,.;:")
+    phrase = " ".join(words).strip(" ,;:")
+    return phrase if re.search(r"\b[A-Z]\.$", phrase) else phrase.rstrip(".")  # "the U.S." keeps its dot
 
 
 def _is_name(phrase: str) -> bool:
@@ -239,7 +241,7 @@ _QUOTED = re.compile(r"[\"“”][^\"“”]*[\"“”]|(?<!\w)['‘][^'‘’]*
 _PASSIVE = re.compile(r"\b(?:was|were|is|are|been|being|be)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _CLAUSE_START = re.compile(
     r"(?:^|[,;:\"“”(]\s*|\s[-–—]\s+|\bthat\s+|\band\s+|\bbut\s+|\bas\s+|\bwhile\s+|\bwhen\s+|\bwhat\s+|"
-    r"\bunless\s+|\bif\s+|\bbecause\s+|\balthough\s+|\bafter\s+|\bbefore\s+)"
+    r"\bunless\s+|\bif\s+|\bbecause\s+|\balthough\s+|\bafter\s+|\bbefore\s+|\breport(?:s|ed)\s+(?:that\s+)?)"
 )
 _HEAD = re.compile(rf"^(?:{_DESCRIPTION}|{_NAME}|[Hh]e|[Ss]he|[Tt]hey|[Ww]e|[Ii]t|I)\b")
 _STOP_AT = re.compile(r"\s+(?:in|at|from|with|for|on|who|which|whose|during|after|before|to)\s+", re.IGNORECASE)
@@ -300,6 +302,9 @@ _DETERMINED = re.compile(
 )
 
 
+_ASIDE = re.compile(r"\s\([^()]{1,40}\)")
+
+
 def _a_state(phrase: str) -> bool:
     """A country named as such ("Indonesia", "the United States"), not an outlet named for it ("The Australian")."""
     return bool(country_of(phrase)) and not is_demonym(phrase.split()[-1])
@@ -346,7 +351,8 @@ def _subject_before(sentence: str, at: int) -> str | None:
         # a long title or a leading phrase before the name: "London Metropolitan Police commissioner Sir Ian
         # Blair said", "In recent weeks Russia has deployed": the name that ends the phrase
         subject = _ending_name(_TRAILING_AUX.sub("", clause.rstrip())) or ""
-    if not subject or _PASSIVE.search(clause) or _NOT_A_SUBJECT.search(subject):
+    progressive = re.match(r"\w+ing\b", sentence[at:])  # "is estimating" is no passive
+    if not subject or (_PASSIVE.search(clause) and not progressive) or _NOT_A_SUBJECT.search(subject):
         return None
     return subject
 
@@ -377,6 +383,8 @@ def attribution(sentence: str) -> tuple[str, str] | None:
     The speaker is the subject of a reporting verb ("X said", "X, the minister, warned"), the name after
     it ("..., said X"), or the name after "according to"; never words inside quotation marks, never the
     subject of a passive ("was accused"). A named speaker wins over a description or a pronoun."""
+    # an aside in brackets ("The World Health Organization (WHO) estimates") is blanked, offsets kept
+    sentence = _ASIDE.sub(lambda m: " " * len(m.group(0)), sentence)
     quoted = _quoted_spans(sentence)
 
     def inside_quote(i: int) -> bool:
@@ -398,9 +406,14 @@ def attribution(sentence: str) -> tuple[str, str] | None:
             verb = m.groupdict().get("verb") or "according to"
             if speaker and speaker.casefold() not in _OPENERS and not _NOT_A_SUBJECT.search(speaker):
                 found.append((m.start("speaker"), speaker, verb))
+    first_said: int | None = None
     for m in re.finditer(rf"\b(?P<verb>{_SAY})\b", sentence):
         if inside_quote(m.start()) or _NOT_A_VERB.search(sentence, 0, m.start()):
             continue
+        if first_said is not None and re.search(r"\bthat\b", sentence[first_said : m.start()]):
+            continue  # "He noted that some members ... have expressed": the reported clause's subject is no speaker
+        if first_said is None and not _RELAYED.fullmatch(m.group(0)):  # an outlet passes the speaker on
+            first_said = m.end()
         subject = _subject_before(sentence, m.start())
         if subject and _RELAYED.fullmatch(m.group(0)) and not _a_state(subject):
             continue

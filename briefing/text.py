@@ -91,12 +91,15 @@ def mentions(text: str, terms: list[str]) -> bool:
 
 # --------------------------------------------------------------------------- sentences
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
+# A sentence ends at . ! ? (closing quotes or brackets after it) before a space and what can open a sentence
+# (a capital, a digit, a quotation mark or a bracket), or at a line break: "U.S. dollars" and "p.m. today"
+# run on. The rule the gold annotations are scored by (../shared/gold/README.md).
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[A-Z0-9\"'“‘(\[])|\n+")
 
 
 def sentences(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
-    """Sentence spans of text[lo:hi]: a sentence ends at . ! ? (and closing quotes) before a space, or at
-    a line break. The separators belong to no sentence."""
+    """Sentence spans of text[lo:hi]: a sentence ends at . ! ? (and closing quotes) before a space and a
+    capital, a digit or a quotation mark, or at a line break. The separators belong to no sentence."""
     hi = len(text) if hi is None else hi
     out, pos = [], lo
     for m in _SENTENCE_END.finditer(text, lo, hi):

@@ -745,3 +745,16 @@ def test_whose_forces_after_a_leading_phrase_or_by_an_agent(sentence, actor):
 )
 def test_an_action_word_used_as_a_name_or_a_noun_is_no_movement(sentence):
     assert forces_action(sentence) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        ("The Tarvos Health Agency (THA) estimates that 5,000 people lack water.", "The Tarvos Health Agency"),
+        ("The Tarvos Courier reports the Relief Institute is estimating 300 million in gifts.", "the Relief Institute"),
+        ("Ilse Varga noted that some members of the council have expressed support.", "Ilse Varga"),
+    ],
+)
+def test_asides_progressive_verbs_and_reported_clauses(sentence, speaker):
+    said = attribution(sentence)
+    assert said is not None and bare(said[0]) == bare(speaker)
