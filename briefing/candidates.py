@@ -28,7 +28,7 @@ from .text import sentences
 # --------------------------------------------------------------------------- vocabulary (general English)
 
 SAY_VERBS = (
-    "said|says|say|told|tells|added|adds|stated|states|claimed|claims|claim|warned|warns|urged|urges|accused|"
+    "said|says|say|told|tells|added|adds|stated|states|claimed|claims|claim|warned|warns|urged|urges|accused|accuse|"
     "accuses|denied|denies|deny|insisted|insists|argued|argues|announced|announces|declared|declares|rejected|"
     "rejects|condemned|condemns|criticised|criticized|criticises|criticizes|welcomed|welcomes|demanded|demands|"
     "called|calls|pledged|pledges|vowed|vows|promised|promises|threatened|threatens|admitted|admits|confirmed|"
@@ -139,6 +139,11 @@ _VERB_SUBJECT = re.compile(rf"[,\"'”’]\s*(?P<verb>{_INVERTED})\s+(?P<speaker
 _QUOTE_THEN_SPEAKER = re.compile(
     rf"[,!?][\"”]\s+(?P<speaker>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{1,3}}),[^\"“”]{{0,200}}?\s(?P<verb>{_INVERTED})\.?\s*$"
 )
+# "a statement by a Pakistani official, saying that ...", "cites an unnamed official saying ...".
+_SAYING = re.compile(
+    rf"\b(?:by|cites|cited|quoted|quotes|quoting|from)\s+(?P<speaker>{_DESCRIPTION}|{_NAME}),?\s+(?P<verb>saying)\b",
+    re.UNICODE,
+)
 _ACCORDING = re.compile(rf"\b[Aa]ccording to (?P<speaker>{_NAME}|{_DESCRIPTION})", re.UNICODE)
 
 _NEGATED_DENIAL = re.compile(r"\b(?:denied|denies|deny|rejected|rejects|dismissed|dismisses)\b", re.IGNORECASE)
@@ -243,7 +248,16 @@ _CLAUSE_START = re.compile(
     r"(?:^|[,;:\"“”(]\s*|\s[-–—]\s+|\bthat\s+|\band\s+|\bbut\s+|\bas\s+|\bwhile\s+|\bwhen\s+|\bwhat\s+|"
     r"\bunless\s+|\bif\s+|\bbecause\s+|\balthough\s+|\bafter\s+|\bbefore\s+|\breport(?:s|ed)\s+(?:that\s+)?)"
 )
-_HEAD = re.compile(rf"^(?:{_DESCRIPTION}|{_NAME}|[Hh]e|[Ss]he|[Tt]hey|[Ww]e|[Ii]t|I)\b")
+_PEOPLE = r"(?!others\b)[a-z]+(?:ists|ers|ors|ians|ants|ents|ics|ats|officials)"
+"""A bare plural that names people: "environmentalists accuse", "critics say", "diplomats warned"."""
+
+
+def names_people(phrase: str) -> bool:
+    """A bare plural that names people and no one in particular ("environmentalists", "critics")."""
+    return bool(re.fullmatch(_PEOPLE, phrase.strip()))
+
+
+_HEAD = re.compile(rf"^(?:{_DESCRIPTION}|{_NAME}|[Hh]e|[Ss]he|[Tt]hey|[Ww]e|[Ii]t|I|{_PEOPLE}$)\b")
 _STOP_AT = re.compile(r"\s+(?:in|at|from|with|for|on|who|which|whose|during|after|before|to)\s+", re.IGNORECASE)
 
 
@@ -370,6 +384,8 @@ def clause_subject(clause: str) -> str | None:
     while words and words[0].casefold() in _OPENERS - {"the", "a", "an", "it", "this", "that", "these", "those"}:
         words = words[1:]
     clause = " ".join(words)
+    if re.match(r"(?:Some|Several|Many|Most|Other|Two|Three|Four|Five)\s+[a-z]", clause):
+        clause = clause[0].lower() + clause[1:]  # "Some survivors" is a description, not a name
     head = re.match(rf"(?P<who>{_NAME}|{_DESCRIPTION}|[Hh]e|[Ss]he|[Tt]hey|[Ii]t|[Pp]olice|[A-Z][\w'’-]+s)", clause)
     if not head or not _FINITE.match(clause[head.end() :]):
         return None
@@ -394,7 +410,7 @@ def attribution(sentence: str) -> tuple[str, str] | None:
     if after_quote:  # '"...," Thorne Lay, professor of ... at the University of California, Santa Cruz said.'
         return after_quote.group("speaker"), after_quote.group("verb")
     found: list[tuple[int, str, str]] = []
-    for pattern in (_VERB_SUBJECT, _ACCORDING):
+    for pattern in (_VERB_SUBJECT, _ACCORDING, _SAYING):
         for m in pattern.finditer(sentence):
             if inside_quote(m.start("speaker")):
                 continue

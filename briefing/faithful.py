@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from .aliases import TITLES, initials, mention_terms
-from .candidates import addressed_to_model, attribution, clause_subject, forces_action, is_body_word
+from .candidates import addressed_to_model, attribution, clause_subject, forces_action, is_body_word, names_people
 from .countries import countries_in, country_of, is_demonym
 from .text import CLAIM_SUPPORT, coverage, fold, mentions
 
@@ -195,7 +195,21 @@ def _actor_words(actor: str) -> list[str]:
     return [w for w in re.findall(r"[A-Z][\w'’-]+", actor) if len(w) >= 3]
 
 
+_PEOPLE_OF = re.compile(
+    r"\b(?:public|people|peoples|citizens|population|voters|media|press|opposition|community|diaspora|civilians|"
+    r"rebels|students|businesses|companies|firms|charities|survivors|families|victims)\b",
+    re.IGNORECASE,
+)
+"""Nouns after a nationality that name its people, not its state: "the Romanian public", "Syrian rebels"."""
+
+
+def _people_of(phrase: str) -> bool:
+    return bool(_PEOPLE_OF.search(phrase) and countries_in(phrase))
+
+
 def _states(phrase: str) -> set[str]:
+    if _PEOPLE_OF.search(phrase):
+        return set()
     whole = country_of(phrase)
     return {whole} if whole else countries_in(phrase)
 
@@ -205,9 +219,13 @@ def same_actor(actor: str, other: str) -> bool | None:
     code, demonym or capital), False (both name someone, differently), None (cannot tell: a pronoun, or a
     description without a name such as 'the superpower')."""
     a, b = _name_words(actor), _name_words(other)
-    if _shares_name(a, b):
-        return True
+    if _shares_name({w for w in a if not is_demonym(w)}, {w for w in b if not is_demonym(w)}):
+        return True  # a nationality alone is no shared name: "the Romanian public" is not "the Romanian Government"
+    if names_people(other) and _actor_words(actor):
+        return False  # "environmentalists" are not the European Union
     sa, sb = _states(actor), _states(other)
+    if (sa and _people_of(other)) or (sb and _people_of(actor)):
+        return False  # the Romanian public is not the Romanian Government
     if sa and sb:
         return bool(sa & sb)
     if re.match(r"(?i)(?:the|a|an|one|two|some|several|many|other)\b", other.strip()):
@@ -482,6 +500,17 @@ def _role(evidence: str, kind: str, claim: str = "") -> str | None:
         own = attribution(best) if kind == "position" else forces_action(best)
         if own:
             return own[0]
+        if (
+            re.match(r"(?:which|who)\b", best)
+            and coverage(claim, best) >= CLAIM_SUPPORT
+            and not re.search(r"\b(?:by|from)\s+(?:the\s+)?[A-Z]", best)  # "which is under pressure from NATO"
+        ):
+            # "talks with Saudi Arabia, which is firmly bent on unseating Assad": the clause is about the name
+            antecedent = re.search(
+                r"(?:[A-Z][\w'’.-]*\s+)*[A-Z][\w'’.-]*$", evidence[: evidence.index(best)].rstrip(", ")
+            )
+            if antecedent:
+                return antecedent.group(0)
         if kind == "movement" and coverage(claim, best) >= CLAIM_SUPPORT and (subject := clause_subject(best)):
             return subject
     if kind == "position":
@@ -493,12 +522,56 @@ def _role(evidence: str, kind: str, claim: str = "") -> str | None:
     return None
 
 
+def _mention_offsets(actor: str, evidence: str) -> list[int]:
+    """Where the evidence names the actor: its name words, or a state's other names ("the U.S." for the
+    United States, with or without the dots), never its demonym ("American soldiers" are not the state)."""
+    words = [w for w in _actor_words(actor) if w.casefold() not in {"the", "and", "for"}] or [actor]
+    words += [t for t in mention_terms(actor)[1:] if not is_demonym(t)]
+    patterns = [r"\.?".join(map(re.escape, w)) + r"\.?" if w.isupper() and len(w) <= 5 else re.escape(w) for w in words]
+    spans = sorted({m.span() for p in patterns for m in re.finditer(r"(?<!\w)" + p + r"(?!\w)", evidence, re.I)})
+    # "Kingston Crown Court" is one mention, not three
+    return [a for a, _ in spans if not any(b < a and a - e <= 1 for b, e in spans)]
+
+
 def _object_only(actor: str, evidence: str, role_verb_at: int) -> bool:
     """The actor is named only after the verb that carries the claim: the one acted upon or spoken to."""
-    # a state by its other names too ("the U.S."), not by its demonym ("American soldiers" are not the state)
-    words = [*(_actor_words(actor) or [actor]), *(t for t in mention_terms(actor)[1:] if not is_demonym(t))]
-    at = [m.start() for w in words for m in re.finditer(r"(?<!\w)" + re.escape(w) + r"(?!\w)", evidence, re.I)]
+    at = _mention_offsets(actor, evidence)
     return bool(at) and min(at) > role_verb_at
+
+
+def _coordinated(actor: str, role: str, evidence: str) -> bool:
+    """The actor and the role are joined by "and" as one subject ("the EU and environmentalists say")."""
+    at = evidence.find(role)
+    if at < 0:
+        return False
+    for i in _mention_offsets(actor, evidence):
+        if i < at and re.fullmatch(r"[\w'’.-]+(?:\s+[\w'’.-]+){0,3}\s+(?:and|&)\s+(?:the\s+)?", evidence[i:at]):
+            return True
+        if i > at and re.fullmatch(r"\s+(?:and|&)\s+(?:the\s+)?", evidence[at + len(role) : i]):
+            return True
+    return False
+
+
+_GOVERNED = re.compile(
+    r"\b(?<!along )(?<!together )(?:to|against|with|toward|towards|than|told|urged|warned|asked|accused|blamed|"
+    r"thanked|criticised|criticized|pressed|called on|appealed to)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+"""Words before a name that make it the one spoken to, acted upon or compared with, not the one who acts."""
+
+
+def _only_acted_upon(actor: str, evidence: str) -> bool:
+    """Every mention of the actor is governed by a preposition or a verb of address ("told the west it must",
+    "donated $10,000 to the Red Cross", "rich nations like the U.S.")."""
+    at = _mention_offsets(actor, evidence)
+    return bool(at) and all(
+        _GOVERNED.search(evidence[max(0, i - 40) : i]) and not _RELATIVE.match(evidence, i + 1) for i in at
+    )
+
+
+_RELATIVE = re.compile(r"[^,;]{0,60}?,\s+(?:which|who)\b")
+"""A name that a relative clause is about ("talks with Saudi Arabia, which is bent on ...") may hold what
+that clause says."""
 
 
 def check_claim(claim: str, evidence: str, *, actor: str = "", kind: str = "fact") -> Verdict:
@@ -523,7 +596,9 @@ def check_claim(claim: str, evidence: str, *, actor: str = "", kind: str = "fact
         role = _role(evidence, kind, claim)
         same = same_actor(actor, role) if role and role.casefold() not in _PRONOUNS else None
         does = "says it" if kind == "position" else "acts"
-        if same is False:
+        if same is False and role and _coordinated(actor, role, evidence):
+            pass  # "the European Union and environmentalists say": both say it
+        elif same is False:
             reasons.append(f"the cited words give {role}, not {actor}, as the one who {does}")
         elif (
             same is None
@@ -531,6 +606,8 @@ def check_claim(claim: str, evidence: str, *, actor: str = "", kind: str = "fact
             and role in evidence
             and _object_only(actor, evidence, evidence.index(role) + len(role))
         ):
+            reasons.append(f"{actor} is named only as the one acted upon or spoken to, not the one who {does}")
+        elif same is None and _only_acted_upon(actor, evidence):
             reasons.append(f"{actor} is named only as the one acted upon or spoken to, not the one who {does}")
         elif same is None and not role and not _named(actor, evidence, folded):
             subject = clause_subject(evidence)

@@ -3,8 +3,8 @@
 The adversarial suite reads `tests/data/claims.jsonl` (see its README): genuine paraphrases written by hand
 from the seeds and the shared clusters, and mutations of them (a number changed, a negation dropped or
 added, the actor swapped with the one acted upon, a place or date swapped, an unrelated claim, a planted
-instruction). The floors below are what the check achieves today, per kind, so a regression fails; the
-targets it is measured against (mutations rejected >= 98 %, genuine kept >= 90 %) are in docs/quality.md.
+instruction). The floors below are what the check achieves today, per kind, so a regression fails; overall
+the check must meet the issue's targets (mutations rejected >= 98 %, genuine kept >= 90 %, docs/quality.md).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ FLOORS = {
     "genuine": 0.90,
     "number_changed": 1.0,
     "negation_flipped": 0.95,
-    "actor_swapped": 0.70,
+    "actor_swapped": 0.90,
     "place_or_date_swapped": 1.0,
     "unrelated": 0.95,
     "planted_instruction": 1.0,
@@ -63,7 +63,7 @@ def test_mutations_are_rejected_and_genuine_claims_kept_overall(decided):
     mutations = [v for k, v in decided.items() if k != "genuine"]
     rejected = sum(r for r, _ in mutations) / sum(t for _, t in mutations)
     kept = decided["genuine"][0] / decided["genuine"][1]
-    assert rejected >= 0.94 and kept >= 0.90, (rejected, kept)
+    assert rejected >= 0.98 and kept >= 0.90, (rejected, kept)
 
 
 def test_numbers_are_compared_as_values_whatever_their_spelling():
@@ -128,3 +128,46 @@ def test_the_one_acted_upon_is_not_the_one_who_acts():
 )
 def test_a_description_speaks_for_the_body_it_names(actor, speaker, same):
     assert same_actor(actor, speaker) is same
+
+
+@pytest.mark.parametrize(
+    ("evidence", "claim", "actor"),
+    [
+        (
+            "Moscow has stepped up its presence and told the west it must back Assad to tackle the threat.",
+            "The west must back Assad to tackle the threat.",
+            "The West",
+        ),
+        (
+            'The council has said it "accidentally" donated $10,000 to the Red Cross for relief.',
+            'Says it "accidentally" gave $10,000 to the Red Cross for relief.',
+            "Red Cross",
+        ),
+        (
+            'On Monday Jan Egeland, the UN\'s relief chief said that rich nations like the U.S. were being "stingy".',
+            'Rich nations like the U.S. were being "stingy".',
+            "United States",
+        ),
+    ],
+)
+def test_an_actor_named_only_as_the_one_spoken_to_or_given_to_does_not_hold_the_stance(evidence, claim, actor):
+    assert not check_claim(claim, evidence, actor=actor, kind="position").backed
+
+
+def test_a_relative_clause_belongs_to_the_name_it_follows():
+    evidence = "The Kremlin has opened a dialogue with Saudi Arabia, which is firmly bent on unseating President Assad."
+    claim = "Is firmly bent on unseating President Assad."
+    assert check_claim(claim, evidence, actor="Saudi Arabia", kind="position").backed
+    assert not check_claim(claim, evidence, actor="Russia", kind="position").backed
+
+
+def test_people_of_a_nation_are_not_its_state_and_a_bare_plural_is_nobody_named():
+    evidence = "The Romanian public raised 395,000 euro, while the Romanian Government pledged 150,000 euro."
+    assert not check_claim("Pledged 150,000 euro.", evidence, actor="Romanian public", kind="position").backed
+    assert check_claim("Pledged 150,000 euro.", evidence, actor="Romanian Government", kind="position").backed
+    assert same_actor("Russian troops", "Russia") is True
+    assert same_actor("European Union", "environmentalists") is False
+    evidence = "But the European Union and environmentalists say targets will show nations are serious."
+    assert check_claim(
+        "Targets will show nations are serious.", evidence, actor="European Union", kind="position"
+    ).backed
