@@ -332,7 +332,9 @@ def _subject_before(sentence: str, at: int) -> str | None:
     """The subject of the clause that ends at `at` (a verb): from the clause's start, cut at the first
     preposition or relative pronoun ('Delegates in Bali' -> 'Delegates')."""
     clause = sentence[:at]
-    starts = [m.end() for m in _CLAUSE_START.finditer(clause)]
+    found = list(_CLAUSE_START.finditer(clause))
+    starts = [m.end() for m in found]
+    partner = _joined_by_and(clause, found)
     # an appositive ("X, the minister, said") closes a clause but the subject is before it
     appositive = re.search(r"([^,;:\"“”]+),\s*[^,]{2,90},\s*$", clause)
     if appositive and _is_name(appositive.group(1).strip()):
@@ -368,7 +370,19 @@ def _subject_before(sentence: str, at: int) -> str | None:
     progressive = re.match(r"\w+ing\b", sentence[at:])  # "is estimating" is no passive
     if not subject or (_PASSIVE.search(clause) and not progressive) or _NOT_A_SUBJECT.search(subject):
         return None
-    return subject
+    return f"{partner} and {subject}" if partner else subject
+
+
+def _joined_by_and(clause: str, starts: list[re.Match[str]]) -> str | None:
+    """The first of two subjects joined by "and" ("Kellerman and Ostrow said", "the European Union and
+    environmentalists say"): a name or description alone between the clause's start and the "and"."""
+    if not starts or starts[-1].group(0).strip() != "and":
+        return None
+    begin = max((m.end() for m in starts[:-1]), default=0)
+    before = _clean_speaker(clause[begin : starts[-1].start()])
+    if not before or len(before.split()) > 5 or _NOT_A_SUBJECT.search(before):
+        return None
+    return before if re.fullmatch(rf"(?:{_NAME}|{_DESCRIPTION})", before) else None
 
 
 _FINITE = re.compile(

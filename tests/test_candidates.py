@@ -301,14 +301,16 @@ def test_a_number_phrase_is_never_the_speaker(sentence):
         assert first not in NUMBER_WORDS, said
 
 
-@pytest.mark.xfail(
-    reason="returns ('Ostrow', 'said'): 'and' starts a new clause, so the first of two joint speakers is lost",
-    strict=True,
-)
 def test_two_speakers_joined_by_and_are_both_the_speaker():
     said = attribution("Kellerman and Ostrow said the plan was flawed.")
     assert said is not None
     assert "Kellerman" in said[0] and "Ostrow" in said[0]
+    assert attribution("But the Union and environmentalists say targets matter.") == (
+        "the Union and environmentalists",
+        "say",
+    )
+    # a verb before the "and" makes it two clauses: only the second subject speaks
+    assert attribution("The talks stalled and Ostrow said the plan was flawed.") == ("Ostrow", "said")
 
 
 # --------------------------------------------------------------------------- movements
