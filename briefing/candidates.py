@@ -46,7 +46,10 @@ SAY_VERBS = (
     "defended|defends|justified|argue|insist|oppose|deplored|lamented|cautioned|conceded|described|"
     "speculated|speculates|observed|remarked|commented|maintain(?:s|ed)(?= that )|contended|contends|wrote|writes|"
     "tweeted|forecast|recalled|assessed|guaranteed|assured|reassured|estimating|predicting|warning|insisting|"
-    "arguing|urging|demanding"
+    "arguing|urging|demanding|adding|saying|stating|claiming|noting|stressing|calling|restated|restates|declined|declines|"
+    # a base form only after "to": "went on to demand", "is expected to emphasize" ("the state" is a noun)
+    r"(?<=\bto )(?:say|state|demand|accuse|warn|urge|insist|stress|emphasi[sz]e|argue|reject|propose|deny|"
+    r"oppose|condemn|critici[sz]e)"
 )
 _SAY = rf"(?:{SAY_VERBS})"
 _AUX_WORDS = (
@@ -54,7 +57,8 @@ _AUX_WORDS = (
     r"again|not|now|already|still|reportedly|did|does|do|publicly|strongly|clearly|firmly|formally|officially|"
     r"(?:is|are|was|were)\s+(?:expected|set|due|likely|about|ready|willing|prepared|trying|seeking|hoping|"
     r"planning|keen|going|said|understood|believed|thought|reported)\s+to|(?:want|wants|wanted|aims?|seeks?|"
-    r"hopes?|plans?|intends?|tried|tries|attempted|attempts|continued|continues|refused|refuses)\s+to"
+    r"hopes?|plans?|intends?|tried|tries|attempted|attempts|continued|continues|refused|refuses)\s+to|"
+    r"(?:went|goes|go)\s+on\s+to"
 )
 _AUX = rf"(?:(?:{_AUX_WORDS})\s+)*"
 
@@ -335,6 +339,9 @@ def _subject_before(sentence: str, at: int) -> str | None:
     found = list(_CLAUSE_START.finditer(clause))
     starts = [m.end() for m in found]
     partner = _joined_by_and(clause, found)
+    shared = _shared_subject(clause, found, sentence[at:])
+    if shared:
+        return shared
     # an appositive ("X, the minister, said") closes a clause but the subject is before it
     appositive = re.search(r"([^,;:\"“”]+),\s*[^,]{2,90},\s*$", clause)
     if appositive and _is_name(appositive.group(1).strip()):
@@ -357,7 +364,7 @@ def _subject_before(sentence: str, at: int) -> str | None:
     )
     if trailing:
         subject = trailing.group("name")  # "a televised interview Putin", "the foreign minister Sergei Lavrov"
-    subject = _STOP_AT.split(subject.strip(), maxsplit=1)[0]
+    subject = _STOP_AT.split(_TRAILING_AUX.sub("", subject.strip()), maxsplit=1)[0]
     subject = _TRAILING_AUX.sub("", subject)
     subject = _clean_speaker(subject)
     pronoun = re.match(r"(?i)(he|she|they|it|we)\s+[a-z]+$", subject)
@@ -371,6 +378,18 @@ def _subject_before(sentence: str, at: int) -> str | None:
     if not subject or (_PASSIVE.search(clause) and not progressive) or _NOT_A_SUBJECT.search(subject):
         return None
     return f"{partner} and {subject}" if partner else subject
+
+
+def _shared_subject(clause: str, starts: list[re.Match[str]], rest: str) -> str | None:
+    """The subject a verb shares with the clause before it: "The Red Cross has deposited the cheque, but has
+    indicated ...", "Police are searching and have asked ...", "Egeland recanted, adding that ..."."""
+    if not starts or not re.fullmatch(rf"(?:(?:{_AUX_WORDS}|\w+ly)\s+)*", clause[starts[-1].end() :], re.IGNORECASE):
+        return None
+    joined = starts[-1].group(0).strip() in {"and", "but"}
+    participle = starts[-1].group(0).startswith(",") and re.match(r"\w+ing\b", rest)
+    if not (joined or participle):
+        return None
+    return clause_subject(clause[: starts[-1].start()])
 
 
 def _joined_by_and(clause: str, starts: list[re.Match[str]]) -> str | None:
@@ -398,12 +417,19 @@ def clause_subject(clause: str) -> str | None:
     while words and words[0].casefold() in _OPENERS - {"the", "a", "an", "it", "this", "that", "these", "those"}:
         words = words[1:]
     clause = " ".join(words)
-    if re.match(r"(?:Some|Several|Many|Most|Other|Two|Three|Four|Five)\s+[a-z]", clause):
-        clause = clause[0].lower() + clause[1:]  # "Some survivors" is a description, not a name
-    head = re.match(rf"(?P<who>{_NAME}|{_DESCRIPTION}|[Hh]e|[Ss]he|[Tt]hey|[Ii]t|[Pp]olice|[A-Z][\w'’-]+s)", clause)
+    described = re.match(r"(?:The|A|An|Some|Several|Many|Most|Other|Two|Three|Four|Five)\s+[a-z]", clause)
+    if described:
+        clause = clause[0].lower() + clause[1:]  # "Some survivors", "The bombers" are descriptions, not names
+    heads = rf"(?P<who>{_NAME}|{_DESCRIPTION}|[Hh]e|[Ss]he|[Tt]hey|[Ii]t|[Pp]olice|[A-Z][\w'’-]+s)"
+    head = re.match(heads, clause)
     if not head or not _FINITE.match(clause[head.end() :]):
-        return None
+        # the longest head is not followed by a verb: the longest one that is ("the suspects were caught")
+        head = re.match(rf"{heads}(?={_FINITE.pattern})", clause)
+        if not head:
+            return None
     who = _clean_speaker(_STOP_AT.split(head.group("who"), maxsplit=1)[0])
+    if described and who:
+        who = who[0].upper() + who[1:]
     return who or None
 
 

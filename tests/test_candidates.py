@@ -753,3 +753,26 @@ def test_an_action_word_used_as_a_name_or_a_noun_is_no_movement(sentence):
 )
 def test_asides_progressive_verbs_and_reported_clauses(sentence, speaker):
     assert said_by(sentence)[0] == bare(speaker)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        (
+            "The Red Cross has already deposited the cheque, but has indicated it will return the money.",
+            "The Red Cross",
+        ),
+        ("Police are searching the houses and have asked the public to call.", "Police"),
+        ("Egeland later recanted his statement, adding that the pledge was generous.", "Egeland"),
+        ("The EU went on to state that they agreed with the proposed changes.", "The EU"),
+        ("Mr Obama is expected to emphasize the need for a political resolution.", "Mr Obama"),
+    ],
+)
+def test_a_verb_that_shares_its_subject_or_follows_an_auxiliary_names_the_speaker(sentence, speaker):
+    said = attribution(sentence)
+    assert said is not None and said[0] == speaker
+
+
+def test_a_base_form_is_a_reporting_verb_only_after_to_and_never_as_a_noun():
+    assert attribution("The event was organised in Romania to support the victims.") is None
+    assert attribution("Rebels attacked the Syrian state in the north.") is None
