@@ -60,6 +60,7 @@ class Settings:
     slack_api_url: str | None = None
     slack_channel: str | None = None  # BRIEFING_SLACK_CHANNEL: also post with chat.postMessage
     public_url: str | None = None  # BRIEFING_PUBLIC_URL: the HTTP service's address, for links from Slack
+    allowed_hosts: tuple[str, ...] = ()  # BRIEFING_ALLOWED_HOSTS: Host headers the service answers (comma list)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -90,13 +91,14 @@ class Settings:
             "max_tokens_budget": integer("BRIEFING_MAX_TOKENS_BUDGET"),
             "sources_dir": path("BRIEFING_SOURCES"),
             "daily_dir": path("BRIEFING_DAILY_DIR"),
-            "api_token": env.get("BRIEFING_API_TOKEN") or None,
+            "api_token": (env.get("BRIEFING_API_TOKEN") or "").strip() or None,  # blank is no token, never "open"
             "slack_signing_secret": env.get("SLACK_SIGNING_SECRET") or None,
             "slack_bot_token": env.get("SLACK_BOT_TOKEN") or None,
             "slack_app_token": env.get("SLACK_APP_TOKEN") or None,
             "slack_api_url": env.get("SLACK_API_URL") or None,
             "slack_channel": env.get("BRIEFING_SLACK_CHANNEL") or None,
             "public_url": (env.get("BRIEFING_PUBLIC_URL") or "").rstrip("/") or None,
+            "allowed_hosts": tuple(h.strip() for h in env.get("BRIEFING_ALLOWED_HOSTS", "").split(",") if h.strip()),
         }
         if env.get("BRIEFING_NO_CACHE", "").lower() in {"1", "true", "yes"}:
             values["use_cache"] = False

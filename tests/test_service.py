@@ -39,10 +39,15 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(cache_dir=tmp_path / "cache", use_cache=False, sources_dir=root, daily_dir=tmp_path / "out")
 
 
+# What an operator gets with `briefing serve --no-auth --docs` (a token only where a test sets one), with
+# the in-process client's Host name allowed.
+OPEN = {"auth_required": False, "docs": True}
+
+
 @asynccontextmanager
 async def client_for(settings: Settings, model: FakeModel | None = None) -> AsyncIterator[httpx.AsyncClient]:
     """The app with its lifespan running, called in-process (real HTTP is used where it matters)."""
-    app = create_app(settings, model or fake_model())
+    app = create_app(settings, model or fake_model(), allowed_hosts=("service",), **OPEN)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
@@ -176,7 +181,7 @@ async def test_a_model_endpoint_down_at_start_up_is_reported_per_request_while_t
         raise ModelError("no model given and http://127.0.0.1:9/v1 did not list its models: set --model")
         yield  # pragma: no cover
 
-    app = create_app(settings, client_factory=unreachable)
+    app = create_app(settings, client_factory=unreachable, allowed_hosts=("service",), **OPEN)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
@@ -245,7 +250,7 @@ async def test_a_body_over_the_limit_gets_413_before_it_is_read(settings: Settin
 
 
 def test_a_streamed_body_without_length_is_cut_off_at_the_limit_over_real_http(settings: Settings) -> None:
-    app = create_app(settings, fake_model(), max_body_bytes=10_000)
+    app = create_app(settings, fake_model(), max_body_bytes=10_000, **OPEN)
 
     def chunks():
         yield b'{"articles": [{"name": "a.txt", "text": "'
@@ -285,7 +290,7 @@ async def test_slack_events_are_mounted_only_when_slack_is_configured(settings: 
         assert unsigned.status_code == 401
         assert (await client.get("/healthz")).json()["slack"] is True
     with pytest.raises(ConfigError, match="needs SLACK_BOT_TOKEN"):
-        create_app(settings.with_(slack_signing_secret="secret"))
+        create_app(settings.with_(slack_signing_secret="secret"), **OPEN)
 
 
 def test_a_long_briefing_does_not_hold_up_other_requests(settings: Settings) -> None:
@@ -295,7 +300,7 @@ def test_a_long_briefing_does_not_hold_up_other_requests(settings: Settings) -> 
         time.sleep(0.3)
         return answer(messages)
 
-    app = create_app(settings, FakeModel(default=slow))
+    app = create_app(settings, FakeModel(default=slow), **OPEN)
     with ServerThread(app) as server:
 
         async def scenario() -> tuple[float, float, int]:
@@ -315,3 +320,59 @@ def test_a_long_briefing_does_not_hold_up_other_requests(settings: Settings) -> 
     assert status == 200
     assert job_seconds >= 0.6
     assert health_seconds < 0.2, f"/healthz waited {health_seconds:.2f} s behind a briefing"
+
+
+# --------------------------------------------------------------------------- secure by default
+
+
+def test_the_service_is_not_built_without_a_token_unless_told_to(settings: Settings) -> None:
+    with pytest.raises(ConfigError, match="needs a token: set BRIEFING_API_TOKEN"):
+        create_app(settings, fake_model())
+    assert Settings.from_env({"BRIEFING_API_TOKEN": "  "}).api_token is None  # a blank token is no token
+    create_app(settings.with_(api_token="s3cret"), fake_model())
+    create_app(settings, fake_model(), auth_required=False)
+
+
+def test_serve_refuses_to_start_open_or_open_to_the_network(settings: Settings, monkeypatch) -> None:  # noqa: ANN001
+    from click.testing import CliRunner
+
+    from briefing.surfaces import cli
+
+    started: list[tuple] = []
+    monkeypatch.setattr(cli, "_uvicorn", lambda app, host, port: started.append((host, port)))
+    monkeypatch.delenv("BRIEFING_API_TOKEN", raising=False)
+    no_token = CliRunner().invoke(cli.main, ["serve"])
+    wide_open = CliRunner().invoke(cli.main, ["serve", "--no-auth", "--host", "0.0.0.0"])
+    local = CliRunner().invoke(cli.main, ["serve", "--no-auth"])
+    assert no_token.exit_code != 0 and "needs a token" in no_token.output and "Traceback" not in no_token.output
+    assert wide_open.exit_code == 2 and "--no-auth serves loopback only" in wide_open.output
+    assert local.exit_code == 0 and started == [("127.0.0.1", 8000)]
+
+
+async def test_a_stranger_gets_401_before_the_body_is_parsed(settings: Settings) -> None:
+    model = fake_model()
+    async with client_for(settings.with_(api_token="s3cret"), model) as client:
+        garbage = await client.post("/v1/briefings", content=b"{not json", headers={"Content-Type": "application/json"})
+        huge = await client.post("/v1/briefings", content=b"x" * (MAX_BODY_BYTES + 1))
+        basic = await client.post("/v1/briefings", content=b"{}", headers={"Authorization": "Basic czNjcmV0"})
+    assert garbage.status_code == huge.status_code == basic.status_code == 401
+    assert model.history == []
+
+
+async def test_a_request_naming_another_host_is_refused(settings: Settings) -> None:
+    """DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends Host: evil.example."""
+    app = create_app(settings, fake_model(), auth_required=False)  # the loopback default
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://evil.example") as client:
+        rebound = await client.get("/v1/briefings/2024-05-01")
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
+        local = await client.get("/healthz")
+    assert rebound.status_code == 400 and local.status_code == 200
+
+
+async def test_the_api_description_is_served_only_when_asked_for(settings: Settings) -> None:
+    app = create_app(settings, fake_model(), auth_required=False, allowed_hosts=("service",))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        assert (await client.get("/docs")).status_code == 404
+        assert (await client.get("/openapi.json")).status_code == 404

@@ -462,22 +462,47 @@ def _require(extra: str, what: str, *modules: str) -> None:
 @main.command()
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (loopback by default).")
+@click.option(
+    "--no-auth",
+    is_flag=True,
+    help="Serve without BRIEFING_API_TOKEN (loopback only: anyone on this machine can then use it).",
+)
+@click.option("--docs", is_flag=True, help="Also serve the API description at /docs and /openapi.json.")
 @model_options
 @handle_errors
-def serve(port: int, host: str, **kw: Any) -> None:
-    """Run the HTTP service: POST /v1/briefings, GET /v1/briefings/{date}, GET /healthz, docs at /docs,
-    and Slack's /slack/events when SLACK_SIGNING_SECRET is set.
+def serve(port: int, host: str, no_auth: bool, docs: bool, **kw: Any) -> None:
+    """Run the HTTP service: POST /v1/briefings, GET /v1/briefings/{date}, GET /healthz, and Slack's
+    /slack/events when SLACK_SIGNING_SECRET is set. /v1 needs BRIEFING_API_TOKEN as a bearer token; on
+    loopback, --no-auth serves without one. Requests must name this server in their Host header: loopback
+    names on loopback, BRIEFING_ALLOWED_HOSTS (comma list) when set.
 
     \b
     Example:
-      BRIEFING_SOURCES=articles BRIEFING_DAILY_DIR=briefings briefing serve --port 8000
+      BRIEFING_API_TOKEN=$(openssl rand -hex 16) BRIEFING_SOURCES=articles \\
+        BRIEFING_DAILY_DIR=briefings briefing serve --port 8000
     """
     _require("serve", "serving over HTTP", "fastapi", "uvicorn")
-    from .http import create_app
+    from .http import LOOPBACK_HOSTS, create_app
 
     kw.pop("quiet")
     settings = settings_from(kw)
-    _uvicorn(create_app(settings), host, port)
+    loopback = _is_loopback(host)
+    if no_auth and not loopback:
+        raise click.UsageError(f"--no-auth serves loopback only, not --host {host}: set BRIEFING_API_TOKEN instead")
+    hosts = settings.allowed_hosts or (LOOPBACK_HOSTS if loopback else ("*",))
+    app = create_app(settings, auth_required=not no_auth, allowed_hosts=hosts, docs=docs)
+    _uvicorn(app, host, port)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @main.group()

@@ -4,21 +4,29 @@
     GET  /v1/briefings/{date}   a stored daily briefing (JSON, or ?format=markdown)
     GET  /healthz               liveness (never needs the token)
     POST /slack/events          the Slack app, mounted when SLACK_SIGNING_SECRET is set
-    GET  /docs, /openapi.json   the API described
+    GET  /docs, /openapi.json   the API described (only with `briefing serve --docs`)
 
 A thin edge: requests are validated (pydantic, unknown fields refused), the work runs on the shared
 `Briefer` (one model client opened for the app's lifetime, jobs on a worker thread's event loop, so
 health checks and Slack acknowledgements are never held up), and `BriefingError`s become JSON
 `{"detail": "..."}` with a status that says whose fault it is. Bodies above `MAX_BODY_BYTES` get 413
-before they are read into memory; with BRIEFING_API_TOKEN set, /v1 needs `Authorization: Bearer <token>`.
-Paths are resolved and must stay inside the articles folder, symlinks included.
+before they are read into memory. Paths are resolved and must stay inside the articles folder, symlinks
+included.
+
+Secure by default: the app will not be built without BRIEFING_API_TOKEN unless the caller says so
+(`auth_required=False`, which `briefing serve --no-auth` allows on loopback only); /v1 needs
+`Authorization: Bearer <token>`, checked before the body is read; a request whose Host header is not one
+of `allowed_hosts` (loopback names by default) gets 400, so a web page cannot reach a loopback service
+through DNS rebinding; /docs and /openapi.json exist only with `docs=True`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
+from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,11 +35,12 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..api import open_model
 from ..config import Settings
-from ..errors import BriefingError, missing_extra, outcome_of
+from ..errors import BriefingError, ConfigError, missing_extra, outcome_of
 from ..model import ModelClient
 from ..models import Briefing
 from ..sources import expand
@@ -43,6 +52,8 @@ log = logging.getLogger("briefing.service")
 
 MAX_ARTICLES = 200
 DATE_PATTERN = f"^{DAY_PATTERN}$"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+"""Host headers a loopback service answers; anything else is a page on another name (DNS rebinding)."""
 
 
 # --------------------------------------------------------------------------- schemas
@@ -101,8 +112,18 @@ def create_app(
     *,
     client_factory: ClientFactory | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
+    auth_required: bool = True,
+    allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+    docs: bool = False,
 ) -> FastAPI:
-    """The ASGI app. `client` (tests: a FakeModel) or `client_factory` replaces `open_model(settings)`."""
+    """The ASGI app. `client` (tests: a FakeModel) or `client_factory` replaces `open_model(settings)`.
+
+    Raises ConfigError when no BRIEFING_API_TOKEN is set and `auth_required` (the default)."""
+    if settings.api_token is None and auth_required:
+        raise ConfigError(
+            "the HTTP service needs a token: set BRIEFING_API_TOKEN (clients send 'Authorization: Bearer "
+            "<token>'), or pass --no-auth to serve on loopback without one"
+        )
     if client is not None:
         client_factory = lambda _settings: nullcontext(client)  # noqa: E731
     briefer = Briefer(settings, client_factory=client_factory or open_model)
@@ -112,9 +133,15 @@ def create_app(
         summary="News articles in, a structured intelligence briefing out; every item cites the exact words.",
         version=_version(),
         lifespan=lifespan_of(briefer),
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.briefer = briefer
+    # the last added runs first: the Host header, then the token, then the body's size
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(BearerAuth, token=settings.api_token, prefix="/v1/")
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     _error_handlers(app)
 
     async def authorized(credentials: BearerToken) -> None:
@@ -123,11 +150,7 @@ def create_app(
             return
         given = credentials.credentials if credentials else ""
         if not hmac.compare_digest(given.encode(), token.encode()):
-            raise HTTPException(
-                401,
-                "missing or wrong bearer token: send the header 'Authorization: Bearer <BRIEFING_API_TOKEN>'",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+            raise HTTPException(401, UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
 
     slack_mounted = _mount_slack(app, settings, briefer)
 
@@ -182,6 +205,40 @@ def create_app(
         return briefing
 
     return app
+
+
+class BearerAuth:
+    """ASGI middleware: paths under `prefix` need `Authorization: Bearer <token>`, checked before the app
+    reads the body (a malformed or oversized body from a stranger gets 401, not a parse)."""
+
+    def __init__(self, app: Any, token: str | None, prefix: str) -> None:
+        self.app, self.token, self.prefix = app, token, prefix
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if self.token is None or scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        header = dict(scope.get("headers") or []).get(b"authorization", b"")
+        scheme, _, given = header.partition(b" ")
+        if scheme.lower() == b"bearer" and hmac.compare_digest(given.strip(), self.token.encode()):
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps({"detail": UNAUTHORIZED}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 401,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"www-authenticate", b"Bearer"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+UNAUTHORIZED = "missing or wrong bearer token: send the header 'Authorization: Bearer <BRIEFING_API_TOKEN>'"
 
 
 def _resolve_paths(settings: Settings, given: list[str]) -> list[str]:
