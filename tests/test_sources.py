@@ -364,3 +364,20 @@ def test_inline_text_follows_the_same_rules_as_files():
     assert [source.text[s.start : s.end] for s in source.boilerplate] == ["Post a Comment"]
     skipped = source_from_text("inline", "   \n")
     assert isinstance(skipped, SourceRecord) and skipped.reason == "empty file"
+
+
+def test_a_pull_quote_is_looked_for_only_nearby_so_loading_stays_linear():
+    """The original of a pull quote is searched in the PULL_QUOTE_WINDOW characters before it (one search
+    per line over a bounded window, not over the whole text); exact repeats are found at any distance."""
+    from briefing.sources import PULL_QUOTE_WINDOW
+
+    quote = "the mission is clear and it will not change"
+    original = f"The minister said {quote} before he left for the talks.\n"
+    filler = "".join(f"Paragraph {i} of the report adds nothing new to the story.\n" for i in range(600))
+    assert len(filler) > PULL_QUOTE_WINDOW
+    near = original + f"{quote}\n" + filler
+    far = original + filler + f"{quote}\n"
+    repeated = original + filler + original
+    assert [near[s.start : s.end] for s in find_boilerplate(near)] == [quote]
+    assert find_boilerplate(far) == []
+    assert [repeated[s.start : s.end] for s in find_boilerplate(repeated)] == [original.strip()]
