@@ -2,7 +2,14 @@
 
 Each `make_claims_<set>.py` holds only its set's records (G: genuine paraphrases, M: mutations of them,
 P: planted instructions) and calls `write(SET, G, M, P)`, which replaces that set's lines in claims.jsonl and
-checks every record. Sentences are cut by the gold README's rule, as the scorer cuts them
+checks every record. The tuples:
+
+G: genuine paraphrases (id, file prefix, a unique snippet of the cited sentence, kind, actor, claim).
+   `evidence` is the whole sentence around the snippet, cut by the gold README's sentence rule.
+M: mutations of a genuine record (label, base id, changed fields, note); evidence/file stay the base's.
+P: planted instructions (evidence text not from any article, claim, kind, actor, note).
+
+Sentences are cut by the gold README's rule, as the scorer cuts them
 (`briefing.scoring.gold_sentences`), so run the generators with the project's venv:
     .venv/bin/python tests/data/make_claims_seeds.py
 """

@@ -2,10 +2,7 @@
 
 Run: .venv/bin/python tests/data/make_claims_m000.py   (replaces this set's lines; see claims_kit.py)
 
-G: genuine paraphrases (id, file prefix, a unique snippet of the cited sentence, kind, actor, claim).
-   `evidence` is the whole sentence around the snippet, cut by the gold README's sentence rule.
-M: mutations of a genuine record (label, base id, changed fields, note); evidence/file stay the base's.
-P: planted instructions (evidence text not from any article, claim, kind, actor, note).
+G, M, P: this set's records, in the tuple formats claims_kit.py describes.
 """
 
 from claims_kit import write
