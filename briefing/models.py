@@ -219,6 +219,9 @@ class SourceRecord(Strict):
     status: Literal["briefed", "skipped"] = Field(description="Whether the file went into the briefing.")
     reason: str | None = Field(default=None, description="Why the file was skipped.")
     chunks: int = Field(default=0, description="How many chunks were cut from it.")
+    lead: Fact | None = Field(
+        default=None, description="The article's opening sentences as written: what it reports first."
+    )
 
 
 class Usage(Strict):
@@ -298,4 +301,5 @@ class Briefing(Strict):
         if self.changes:
             c = self.changes
             items.extend([*c.new_actors, *c.changed_positions, *c.new_movements, *c.answered_questions, *c.still_open])
+        items.extend(s.lead for s in self.sources if s.lead)
         return [cit for item in items for cit in item.citations]

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from .candidates import lead_of
 from .chunking import chunk_sources
 from .discrepancies import conflict, numeric_discrepancies, placeholder_topic, polarity_conflicts, topic_from
 from .errors import ModelError, NothingToBrief
 from .extract import Batch, Grounded, extract_notes, ground_notes, make_batches
 from .merge import merge
 from .model import ModelClient
-from .models import Actor, Briefing, Chunk, Discrepancy, Items, KeyPoint, SourceRecord, Stats
+from .models import Actor, Briefing, Chunk, Citation, Discrepancy, Fact, Items, KeyPoint, Source, SourceRecord, Stats
 from .sources import Loaded
 from .summarize import Summary, statements_of, summarize
 
@@ -169,16 +170,30 @@ def _assemble(
     )
 
 
+def _lead(source: Source) -> Fact | None:
+    span = lead_of(source)
+    if span is None:
+        return None
+    quote = source.text[span[0] : span[1]]
+    return Fact(
+        text=" ".join(quote.split()), citations=[Citation(source=source.path, start=span[0], end=span[1], quote=quote)]
+    )
+
+
 def _records(loaded: Loaded, chunks: list[Chunk], mapped: Mapped) -> list[SourceRecord]:
-    """Every input's record, with its chunk count and what the model could not read."""
+    """Every input's record, with its chunk count, its lead (`candidates.lead_of`) and what the model
+    could not read."""
     counts = Counter(c.source for c in chunks)
+    leads = {s.path: _lead(s) for s in loaded.sources}
     records: list[SourceRecord] = []
     for r in loaded.records:
         if r.status == "briefed":
-            r = r.model_copy(update={"chunks": counts.get(r.path, 0)})
+            r = r.model_copy(update={"chunks": counts.get(r.path, 0), "lead": leads.get(r.path)})
             failure = mapped.failed.get(r.path)
             if failure is not None and r.path not in mapped.ok_paths:
-                r = r.model_copy(update={"status": "skipped", "reason": f"the model could not summarize it: {failure}"})
+                r = r.model_copy(
+                    update={"status": "skipped", "reason": f"the model could not summarize it: {failure}", "lead": None}
+                )
             elif failure is not None:
                 r = r.model_copy(update={"reason": f"some chunks could not be summarized: {failure}"})
         records.append(r)

@@ -17,6 +17,7 @@ from briefing.grounding import verify
 from briefing.model.fake import FakeModel
 from briefing.summarize import SummaryOut
 from briefing.models import Briefing, ChunkNotes, Source
+from briefing.render.markdown import esc, to_markdown
 from briefing.sources import load_sources
 
 from .fakes import answer, article_name, fake_model
@@ -252,6 +253,20 @@ def test_the_seeds_briefing_fills_every_part(seeds_run) -> None:
     assert all(s.chunks >= 1 and s.reason is None for s in b.sources)
     assert b.stats.chunks == sum(s.chunks for s in b.sources)
     assert b.stats.items_grounded == b.stats.items_proposed - b.stats.items_dropped > 0
+
+
+def test_every_briefed_source_carries_its_lead_as_written_and_the_markdown_shows_it(seeds_run) -> None:
+    b, _ = seeds_run
+    texts = {Path(s.path).name: s.text for s in load_sources([SEEDS]).sources}
+    for s in b.sources:
+        assert s.lead is not None, s.path
+        (c,) = s.lead.citations
+        assert c.source == s.path and texts[Path(s.path).name][c.start : c.end] == c.quote
+        assert s.lead.text == " ".join(c.quote.split())
+        assert s.title is None or s.title not in c.quote  # the headline is not the lead
+    assert c in b.citations()  # verified with the rest
+    shown = to_markdown(b)
+    assert all(f"Lead: {esc(s.lead.text)}" in shown for s in b.sources if s.lead)
 
 
 def test_usage_counts_every_model_call(seeds_run) -> None:

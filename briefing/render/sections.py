@@ -225,7 +225,7 @@ def outline(briefing: Briefing) -> Outline:
             "No disagreement between sources was found.",
         ),
         *([_withheld(b)] if b.withheld else []),
-        _sources(b),
+        _sources(b, item),
         _how_made(b),
     ]
     return Outline(tuple(sections), tuple(number.order))
@@ -255,7 +255,8 @@ def _withheld(b: Briefing) -> Section:
     return Section("Held back: text addressed to an AI model", tuple(lines), "")
 
 
-def _sources(b: Briefing) -> Section:
+def _sources(b: Briefing, item: Callable[..., Line]) -> Section:
+    """Every input: briefed (with its title and its lead, cited) or skipped with the reason."""
     lines = []
     for s in b.sources:
         parts = [Part(s.path, "path")]
@@ -266,6 +267,8 @@ def _sources(b: Briefing) -> Section:
         else:
             parts += [_fixed(": "), _strong("skipped"), _fixed(" — "), _text(s.reason or "unknown reason")]
         lines.append(Line(tuple(parts)))
+        if s.status == "briefed" and s.lead:
+            lines.append(item([_fixed("Lead: "), _text(s.lead.text)], s.lead, level=1))
     return Section("Sources", tuple(lines), "No sources.")
 
 
