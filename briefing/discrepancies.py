@@ -1,11 +1,16 @@
-"""Where sources disagree, found in code: different figures for one counted thing, and claim against denial.
+"""Where sources disagree, found in code: different figures, claim against denial, one party answering another.
 
 * `numeric_discrepancies`: every figure in the chunked (non-boilerplate) text counts something, the noun
-  after it ("500 troops", "more than 240,000 lives", "about 190 countries"). Sources disagree when they
-  give different figures for the same counted noun in sentences otherwise about the same thing
-  (`SAME_CONTEXT` of their other words). No list of units: any counted noun.
+  after it ("500 troops", "more than 240,000 lives", "about 190 countries"; for a generic noun, with what is
+  said of it: "people homeless" is not "people killed"). Sources disagree when they give different figures
+  for the same counted noun in sentences otherwise about the same thing (`SAME_CONTEXT` of their other
+  words); so do two tellers one article quotes ("AP - ... 121,000", "NP&CP - ... 150,000"). A forecast ("could
+  rise to 100,000") is not a count. No list of units: any counted noun.
 * `polarity_conflicts`: two positions or movements from different sources or speakers, about the same
-  thing (`SAME_TOPIC` shared content stems), where one says of it what the other says is not so.
+  thing (`SAME_TOPIC` shared content stems), where one says is not so what the other says is, of the same
+  words (`opposed`).
+* `stance_conflicts`: in one article, a statement that pushes back (*but*, *however*, *rejected*,
+  *denied*, *contends*, *cannot accept* ...) and the statement of another speaker just before it.
 * `conflict` says whether two statements conflict at all; the model's own "disagreements" are kept only
   when it is true (no disagreement whose sides agree).
 
@@ -18,9 +23,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .faithful import polarity_conflict, quantities, same_actor
+from .candidates import attribution
+from .faithful import lemma, negated_words, polarity_conflict, quantities, same_actor
 from .models import Attributed, Citation, Claim, Discrepancy, Source, file_name
-from .text import SIMILAR, content_stems, sentence_around, similarity
+from .text import SIMILAR, STOP_WORDS, content_stems, sentence_around, sentences, similarity
 
 SAME_CONTEXT = 0.25
 """Share of content stems two figures' surroundings must share for them to count the same thing."""
@@ -36,7 +42,7 @@ _FIGURE = re.compile(
 )
 # "the death toll passed 121,000", "the number of dead rose to 150,000": the figure counts the subject.
 _TOLL = re.compile(
-    rf"\b(?P<noun>toll|number|total|figure|count|tally)\b(?:\s+of\s+[a-z]+)?[^.;]{{0,40}}?\b"
+    rf"\b(?P<noun>toll|number|total|figure|count|tally)\b(?:\s+of\s+[a-z]+)?[^.;\n]{{0,40}}?\b"
     rf"(?:is|was|passed|reached|rose to|climbed to|stood at|stands at|topped|exceeded|of|at|to|nearing|near)\s+"
     rf"(?P<qual>{_QUALIFIER}\s+)?(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)(?:\s+(?P<mult>million|billion|thousand))?",
     re.IGNORECASE,
@@ -66,6 +72,9 @@ _NOT_COUNTED = {
     "metres",
     "meters",
     "feet",
+    "million",
+    "billion",
+    "thousand",
     "degrees",
     "points",
     "of",
@@ -85,6 +94,7 @@ _NOT_COUNTED = {
 @dataclass(frozen=True)
 class _Figure:
     source: str
+    teller: str  # who gives the figure inside its source ("AP - ...", "X said ..."), "" for the source itself
     value: str  # the number as compared: qualifiers and commas left out
     text: str  # the figure as written
     noun: str  # what it counts, singular
@@ -113,10 +123,17 @@ def _figures(source: Source, spans: list[tuple[int, int]]) -> list[_Figure]:
             if re.fullmatch(r"(?:19|20)\d\d", number):  # a year
                 continue
             a, b = sentence_around(text, m.start(), m.end(), lo, hi)
+            if _FORECAST.search(" ".join(text[a : m.start("num")].split()[-FORECAST_WORDS:])):
+                continue  # "the toll could rise to 100,000" is a forecast, not a count
             value = next(iter(quantities(m.group(0))), number)  # "2 million" and "2,000,000" are one figure
+            if noun in _GENERIC_COUNTS and m.re is _FIGURE:
+                noun = _what_of(noun, text[m.end() : b])  # "people homeless" and "people killed" differ
+                if noun is None:
+                    continue
             out.append(
                 _Figure(
                     source=source.path,
+                    teller=_teller(text, a, b),
                     value=value,
                     text=" ".join(m.group(0).split()),
                     noun=noun,
@@ -125,6 +142,28 @@ def _figures(source: Source, spans: list[tuple[int, int]]) -> list[_Figure]:
                 )
             )
     return out
+
+
+FORECAST_WORDS = 5
+"""Words before a figure searched for a forecast (`_FORECAST`)."""
+_FORECAST = re.compile(
+    r"\b(?:could|may|might|would|will|expected to|likely to|feared to|set to|projected to|forecast to)\b", re.IGNORECASE
+)
+
+# A line of a list that names who says it: "* AP - ...", "BBC: ...".
+_LIST_TELLER = re.compile(
+    r"[ \t]*(?:[*•–-][ \t]+)?(?P<who>[A-Z][\w&.'’-]*(?:[ \t]+[A-Z&][\w&.'’-]*){0,4})[ \t]+[-–—:][ \t]"
+)
+
+
+def _teller(text: str, start: int, end: int) -> str:
+    """Who gives the figure inside its article: the name a list line opens with, else the sentence's
+    speaker (`candidates.attribution`), else "" (the article itself)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if m := _LIST_TELLER.match(text, line_start):
+        return m.group("who")
+    said = attribution(text[start:end])
+    return said[0] if said else ""
 
 
 CONTEXT_WORDS = 6
@@ -138,38 +177,43 @@ def _near(text: str, start: int, end: int, lo: int, hi: int) -> str:
 
 
 def numeric_discrepancies(sources: list[Source], spans: dict[str, list[tuple[int, int]]]) -> list[Discrepancy]:
-    """Different figures for the same counted thing in different sources (see the module docstring)."""
+    """Different figures for the same counted thing from different sources, or from different tellers one
+    article quotes (see the module docstring)."""
     by_noun: dict[str, list[_Figure]] = defaultdict(list)
-    given: dict[tuple[str, str], set[str]] = defaultdict(set)  # (source, noun) -> values it gives
+    given: dict[tuple[str, str, str], set[str]] = defaultdict(set)  # (source, teller, noun) -> values it gives
     for source in sources:
         for f in _figures(source, spans.get(source.path, [])):
             by_noun[f.noun].append(f)
-            given[(f.source, f.noun)].add(f.value)
+            given[(f.source, f.teller.casefold(), f.noun)].add(f.value)
     out: list[Discrepancy] = []
     for noun, figures in by_noun.items():
         best: tuple[float, _Figure, _Figure] | None = None
         for i, x in enumerate(figures):
             for y in figures[i + 1 :]:
-                if x.source == y.source or x.value == y.value:
+                one_source = x.source == y.source
+                if x.value == y.value or (one_source and x.teller.casefold() == y.teller.casefold()):
                     continue
-                if x.value in given[(y.source, noun)] or y.value in given[(x.source, noun)]:
-                    continue  # each source gives both figures: two different quantities, not a disagreement
+                gx, gy = given[(x.source, x.teller.casefold(), noun)], given[(y.source, y.teller.casefold(), noun)]
+                if x.value in gy or y.value in gx:
+                    continue  # each gives both figures: two different quantities, not a disagreement
                 score = _overlap(x.context, y.context)
-                # Two articles that each count this thing once are counting the same thing.
-                alone = (
-                    noun not in _GENERIC_COUNTS
-                    and len(given[(x.source, noun)]) == 1
-                    and len(given[(y.source, noun)]) == 1
-                )
+                # Two articles that each count this thing once are counting the same thing (not so for two
+                # tellers in one article, who may count different things).
+                alone = not one_source and noun not in _GENERIC_COUNTS and len(gx) == 1 and len(gy) == 1
                 if (score >= SAME_CONTEXT or alone) and (best is None or score > best[0]):
                     best = (score, x, y)
         if best is None:
             continue
         _, x, y = best
-        claims = [Claim(statement=f"{f.text} ({file_name(f.source)})", citations=[f.citation]) for f in (x, y)]
+        claims = [Claim(statement=f"{f.text} ({_by(f)})", citations=[f.citation]) for f in (x, y)]
         what = f"the {noun}" if noun in {"toll", "number", "total", "figure", "count", "tally"} else _plural(noun)
         out.append(Discrepancy(topic=f"Sources give different figures for {what}", claims=claims))
     return out
+
+
+def _by(f: _Figure) -> str:
+    """Who gives a figure: its file, and the teller inside it when there is one."""
+    return f"{file_name(f.source)}, {f.teller}" if f.teller else file_name(f.source)
 
 
 def _overlap(a: str, b: str) -> float:
@@ -183,8 +227,20 @@ def _overlap(a: str, b: str) -> float:
 _GENERIC_COUNTS = {"people", "person", "dead", "time", "thing", "way", "case"}
 
 
+_LINKING = frozenset("are were is was have has had been being be who which that more also".split())
+
+
+def _what_of(noun: str, after: str) -> str | None:
+    """A generic counted noun with what is said of it: the first content word after it ("people were
+    killed" -> "people killed"); None when nothing says what they are."""
+    for word in re.findall(r"[a-z][\w-]*", after.casefold())[:3]:
+        if word not in _LINKING and word not in STOP_WORDS and word not in _NOT_COUNTED:
+            return f"{noun} {word}"
+    return None
+
+
 def _plural(noun: str) -> str:
-    if noun in {"people", "dead", "personnel"}:
+    if noun.split()[0] in {"people", "dead", "personnel"}:
         return "the dead" if noun == "dead" else noun
     if noun.endswith("y") and noun[-2:-1] not in "aeiou":
         return noun[:-1] + "ies"
@@ -216,7 +272,7 @@ def polarity_conflicts(items: list[tuple[str, Attributed]]) -> list[Discrepancy]
                 continue  # one actor ('Yvo' and 'Yvo de Boer of the UNFCCC') does not disagree with itself
             if a.citations[0].source == b.citations[0].source and label_a == label_b:
                 continue
-            if len(stems[i] & stems[k]) < SAME_TOPIC or not polarity_conflict(text_a, text_b):
+            if len(stems[i] & stems[k]) < SAME_TOPIC or not opposed(text_a, text_b):
                 continue
             key = frozenset({text_a, text_b})
             if key in seen:
@@ -228,6 +284,41 @@ def polarity_conflicts(items: list[tuple[str, Attributed]]) -> list[Discrepancy]
             ]
             out.append(Discrepancy(topic=f"{label_a} and {label_b} say opposite things", claims=claims))
     return out
+
+
+PREDICATE_WORDS = 4
+"""Words either side of a negated word that say what it is about: "Russia did not send troops" -> Russia,
+troops."""
+
+
+def opposed(a: str, b: str) -> bool:
+    """One says is not so what the other says is, of the same thing: a word negated or denied in one is
+    affirmed in the other with a word near it in both ("did not send troops" / "sent 500 troops"), not
+    merely a word both happen to use ("does not expect a deal" / "talks expected next year"). A negation
+    inside a condition ("if no agreement is reached") asserts nothing."""
+    a, b = _CONDITION.sub(" ", a), _CONDITION.sub(" ", b)  # "if no agreement is reached" asserts nothing
+    for x, y in ((a, b), (b, a)):
+        for word in negated_words(x) - negated_words(y):
+            if _around(x, word) & _around(y, word):
+                return True
+    return False
+
+
+_CONDITION = re.compile(r"\b(?:if|unless|whether)\b[^,.;:]*", re.IGNORECASE)
+
+
+def _around(text: str, word: str) -> set[str]:
+    """Content lemmas within `PREDICATE_WORDS` words of each use of `word` (a lemma) in text."""
+    words = [lemma(w) for w in re.findall(r"[\w']+", text.casefold())]
+    out: set[str] = set()
+    for i, w in enumerate(words):
+        if w == word:
+            near = words[max(0, i - PREDICATE_WORDS) : i] + words[i + 1 : i + 1 + PREDICATE_WORDS]
+            out |= {v for v in near if len(v) >= 4 and v not in STOP_WORDS and v not in _NEGATORS}
+    return out
+
+
+_NEGATORS = frozenset({"not", "never", "no", "deny", "reject", "refuse", "dismiss"})
 
 
 _TOPIC_FIELD = Discrepancy.model_fields["topic"].description or ""  # the schema's own words for a topic
@@ -249,3 +340,91 @@ def topic_from(statements: list[str], most: int = 6) -> str:
         if stem and stem <= others and word.casefold() not in {w.casefold() for w in shared}:
             shared.append(word)
     return f"Sources differ on: {' '.join(shared[:most])}" if shared else "Sources disagree"
+
+
+# --------------------------------------------------------------------------- one party answering another
+
+EXCHANGE_SENTENCES = 3
+"""How far back (in sentences of one article) a reply looks for the statement it answers."""
+SIDE_SENTENCES = 2
+"""Sentences of a side's own paragraph that run on from its statement without another speaker (the rest of
+its quotation or argument), cited with it: a side is what its speaker says, not one line of it."""
+
+# A sentence that answers another: it opens with a contrast, or its speaker's verb or words push back.
+_REPLY = re.compile(
+    r"^\W*(?:but|however|yet)\b|\b(?:however|in contrast|on the other hand)\b|"
+    r"\b(?:disagreed|disagrees|disagree|contradict\w*|rejected|rejects|dismissed|dismisses|denied|denies|"
+    r"declined(?! to)|countered|counters|disputed|disputes|contends|contended|maintained|maintains|"
+    r"(?:can ?not|cannot|could not|won't|will not) accept|not as \w+)\b",
+    re.IGNORECASE,
+)
+
+
+def stance_conflicts(sources: list[Source], stated: list[tuple[str, Attributed]]) -> list[Discrepancy]:
+    """One party answering another in the same article: a statement that pushes back (`_REPLY`: *but*,
+    *however*, *rejected*, *denied*, *contends*, *cannot accept* ...) and the nearest statement before it,
+    within `EXCHANGE_SENTENCES`, by a different speaker. Each side cites its speaker's sentence and the
+    sentences of its paragraph that run on from it (`SIDE_SENTENCES`)."""
+    by_source: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # source -> (start, end, speaker)
+    for label, item in stated:
+        for c in item.citations:
+            by_source[c.source].append((c.start, c.end, label))
+    out: list[Discrepancy] = []
+    for source in sources:
+        said = sorted(set(by_source.get(source.path, [])))
+        if len(said) < 2:
+            continue
+        text = source.text
+        order = [a for a, _ in sentences(text)]
+        index = {a: i for i, a in enumerate(order)}
+        speakers: dict[int, str] = {start: label for start, _, label in said}
+        for k, (start, end, label) in enumerate(said):
+            if not _REPLY.search(text[start:end]):
+                continue
+            for start0, end0, label0 in reversed(said[:k]):
+                if index.get(start, 0) - index.get(start0, 0) > EXCHANGE_SENTENCES:
+                    break
+                if start0 == start or not _others(label0, label):
+                    continue
+                if _opens_with(text[start0:end0], label):
+                    continue  # the earlier sentence is the replier's own, under another label
+
+                claims = [
+                    Claim(statement=f"{who}: {text[a:b]}", citations=_side(source, a, b, who, speakers))
+                    for a, b, who in ((start0, end0, label0), (start, end, label))
+                ]
+                out.append(Discrepancy(topic=f"{label0} and {label} answer each other", claims=claims))
+                break
+    return out
+
+
+def _others(a: str, b: str) -> bool:
+    """Two different speakers: `faithful.same_actor` says so, or cannot tell and they share no word
+    ("the port authority" and "the dockers' union")."""
+    same = same_actor(a, b)
+    return same is False or (same is None and not content_stems(a) & content_stems(b))
+
+
+OPENING_WORDS = 8
+"""Words at a sentence's start that hold its subject."""
+
+
+def _opens_with(sentence: str, speaker: str) -> bool:
+    """The sentence names the speaker (a name word of 4+ letters) among its first `OPENING_WORDS` words."""
+    opening = {w.casefold() for w in re.findall(r"[\w'’-]+", sentence)[:OPENING_WORDS]}
+    return any(len(w) >= 4 and w[:1].isupper() and w.casefold() in opening for w in re.findall(r"[\w'’-]+", speaker))
+
+
+def _side(source: Source, start: int, end: int, speaker: str, speakers: dict[int, str]) -> list[Citation]:
+    """The speaker's sentence and up to `SIDE_SENTENCES` sentences of its paragraph after it that no other
+    speaker says."""
+    text = source.text
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    cited = [Citation(source=source.path, start=start, end=end, quote=text[start:end])]
+    for a, b in sentences(text, end, line_end)[:SIDE_SENTENCES]:
+        other = speakers.get(a)
+        if other is not None and same_actor(other, speaker) is not True:
+            break
+        cited.append(Citation(source=source.path, start=a, end=b, quote=text[a:b]))
+    return cited

@@ -402,11 +402,20 @@ def _polarity_differs(claim: str, evidence: str) -> bool:
     return bool(_polarity(best)[0]) and not claim_neg and coverage(claim, best) > 0
 
 
+def lemma(word: str) -> str:
+    """The crude stem this module compares words by ('denies', 'denied', 'deny' -> 'deny')."""
+    return _lemma(word)
+
+
+def negated_words(text: str) -> set[str]:
+    """Lemmas of what the text says is not so: the word after a "not", "never", "no", and what is denied."""
+    return {w for w in _polarity(text)[0] | _objects_of_denial(text) if _meaningful(w)}
+
+
 def polarity_conflict(a: str, b: str) -> bool:
     """Whether one text says is not so what the other says is: a word negated, denied or refused in one
     and affirmed in the other ("did not send troops" / "sent troops"; "denied the report" / "the report")."""
-    neg_a = {w for w in _polarity(a)[0] | _objects_of_denial(a) if _meaningful(w)}
-    neg_b = {w for w in _polarity(b)[0] | _objects_of_denial(b) if _meaningful(w)}
+    neg_a, neg_b = negated_words(a), negated_words(b)
     plain_a = {_lemma(w) for w in re.findall(r"[\w']+", a.casefold())}
     plain_b = {_lemma(w) for w in re.findall(r"[\w']+", b.casefold())}
     return bool((neg_a & plain_b) - neg_b) or bool((neg_b & plain_a) - neg_a)

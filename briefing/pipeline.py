@@ -16,7 +16,14 @@ from datetime import UTC, datetime
 
 from .candidates import lead_of
 from .chunking import chunk_sources
-from .discrepancies import conflict, numeric_discrepancies, placeholder_topic, polarity_conflicts, topic_from
+from .discrepancies import (
+    conflict,
+    numeric_discrepancies,
+    placeholder_topic,
+    polarity_conflicts,
+    stance_conflicts,
+    topic_from,
+)
 from .errors import ModelError, NothingToBrief
 from .extract import Batch, Grounded, extract_notes, ground_notes, make_batches
 from .merge import merge
@@ -119,6 +126,7 @@ async def _reduce(
     discrepancies = numeric_discrepancies(loaded.sources, spans)
     stated = [(p.actor, p) for p in merged.positions] + [(m.actor, m) for m in merged.movements]
     discrepancies += polarity_conflicts(stated)
+    discrepancies += stance_conflicts([s for s in loaded.sources if s.path in mapped.ok_paths], stated)
     summary = await summarize(client, statements_of(merged))
     # The model's "disagreements" are kept only when their sides really conflict (figures or polarity).
     summary.disagreements = [

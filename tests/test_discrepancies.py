@@ -1,4 +1,4 @@
-"""Disagreements found in code: figures for one counted thing, denials, and only real conflicts.
+"""Disagreements found in code: figures for one counted thing, denials, replies, and only real conflicts.
 
 Invented articles (no story's names), so nothing here is tuned to the seeds or the shared clusters.
 """
@@ -11,7 +11,9 @@ from briefing.discrepancies import (
     conflict,
     numeric_discrepancies,
     placeholder_topic,
+    opposed,
     polarity_conflicts,
+    stance_conflicts,
     topic_from,
 )
 from briefing.models import Citation, Position
@@ -110,3 +112,98 @@ def test_one_actor_under_two_names_does_not_disagree_with_itself():
     assert polarity_conflicts([(a.actor, a), (b.actor, b)]) == []
     other = b.model_copy(update={"actor": "Karl Ostrow"})
     assert len(polarity_conflicts([(a.actor, a), (other.actor, other)])) == 1  # two actors do disagree
+
+
+def test_two_tellers_quoted_in_one_article_giving_different_figures_disagree():
+    found, spans = sources(
+        a=(
+            "Reports on the flood differ:\n"
+            '    * Tarvos Radio - "the death toll passed 1,300, and 20,000 people were homeless."\n'
+            '    * Varna Post - "The death toll passed 1,900."\n'
+            '    * Red Crescent - "About 9,000 people are homeless and 20,000 people need shelter."\n'
+        )
+    )
+    by_topic = {d.topic: d for d in numeric_discrepancies(found, spans)}
+    toll = by_topic["Sources give different figures for the toll"]
+    assert [c.statement for c in toll.claims] == [
+        "toll passed 1,300 (a.txt, Tarvos Radio)",
+        "toll passed 1,900 (a.txt, Varna Post)",
+    ]
+    homeless = by_topic["Sources give different figures for people homeless"]  # not "people need"
+    assert {c.statement for c in homeless.claims} == {
+        "20,000 people (a.txt, Tarvos Radio)",
+        "About 9,000 people (a.txt, Red Crescent)",
+    }
+    assert len(by_topic) == 2
+
+
+def test_one_teller_giving_two_figures_in_one_article_is_no_disagreement():
+    found, spans = sources(a="The flood killed 300 cattle in the north. Further south, 1,200 cattle were lost.")
+    assert numeric_discrepancies(found, spans) == []
+
+
+def test_a_forecast_is_not_a_count():
+    found, spans = sources(
+        a="The death toll from the flood passed 1,300 on Monday.",
+        b="A relief official warned the death toll could rise to 5,000 in the flood.",
+    )
+    assert numeric_discrepancies(found, spans) == []
+
+
+def test_a_negation_opposes_only_what_is_said_of_the_same_thing():
+    assert opposed("Tarvos did not deploy troops to the border.", "Tarvos deployed 500 troops to the border.")
+    # a word both use, with nothing said of the same thing near it
+    assert not opposed("Ilse Varga does not expect a deal this week.", "Talks on fishing quotas are expected in May.")
+    assert not opposed("If no deal is reached, the summit ends.", "A deal was reached on Friday.")
+
+
+def _said(text: str, phrase: str, actor: str) -> tuple[str, Position]:
+    start = text.index(phrase)
+    citation = Citation(source="a.txt", start=start, end=start + len(phrase), quote=phrase)
+    return actor, Position(actor=actor, stance=phrase, citations=[citation])
+
+
+REPLY = (
+    "The port authority said the new quay will open in May. "
+    "But the dockers' union rejected the plan, saying the quay is unsafe. "
+    '"Nobody has checked the cranes," it added. Ships will wait.\n'
+)
+
+
+def test_a_reply_and_the_statement_it_answers_are_a_disagreement_with_each_speakers_words():
+    [article], _ = sources(a=REPLY)
+    stated = [
+        _said(REPLY, "The port authority said the new quay will open in May.", "The port authority"),
+        _said(REPLY, "But the dockers' union rejected the plan, saying the quay is unsafe.", "the dockers' union"),
+    ]
+    [d] = stance_conflicts([article], stated)
+    first, second = d.claims
+    assert first.statement.startswith("The port authority: ") and second.statement.startswith("the dockers' union: ")
+    # the reply's side runs on through its paragraph's quotation, which no other speaker says
+    assert [c.quote for c in second.citations] == [
+        "But the dockers' union rejected the plan, saying the quay is unsafe.",
+        '"Nobody has checked the cranes," it added.',
+        "Ships will wait.",
+    ]
+    assert all(article.text[c.start : c.end] == c.quote for claim in d.claims for c in claim.citations)
+
+
+def test_no_reply_without_a_push_back_a_second_speaker_or_within_reach():
+    [article], _ = sources(a=REPLY)
+    first = _said(REPLY, "The port authority said the new quay will open in May.", "The port authority")
+    same = _said(REPLY, "But the dockers' union rejected the plan, saying the quay is unsafe.", "The port authority")
+    assert stance_conflicts([article], [first, same]) == []  # one speaker does not answer itself
+    text = "Ilse Varga said the quay will open in May. Karl Ostrow said the cranes arrive in June.\n"
+    [plain], _ = sources(a=text)
+    calm = [
+        _said(text, "Ilse Varga said the quay will open in May.", "Ilse Varga"),
+        _said(text, "Karl Ostrow said the cranes arrive in June.", "Karl Ostrow"),
+    ]
+    assert stance_conflicts([plain], calm) == []  # no push-back: two statements, no disagreement
+    text = "Ilse Varga said the quay will open. Karl Ostrow declined to comment on the quay.\n"
+    [declined], _ = sources(a=text)
+    pair = [
+        _said(text, "Ilse Varga said the quay will open.", "Ilse Varga"),
+        _said(text, "Karl Ostrow declined to comment on the quay.", "Karl Ostrow"),
+    ]
+    assert stance_conflicts([declined], pair) == []  # declining to comment answers nobody
