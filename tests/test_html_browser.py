@@ -122,6 +122,16 @@ def test_opening_a_source_moves_nothing_in_the_briefing(page: Page, seeds) -> No
             page.screenshot(path=str(ARTIFACTS / "seeds-phone.png"))
 
 
+def test_on_paper_the_pane_is_left_out_and_the_citations_are_notes(page: Page, seeds) -> None:  # noqa: ANN001
+    page.goto(seeds[1].as_uri())
+    page.locator("a.cite").first.click()
+    page.emulate_media(media="print")
+    shown = "s => getComputedStyle(document.querySelector(s)).display"
+    assert page.evaluate(shown, "#pane") == "none"
+    assert page.evaluate(shown, "#citations") == "block"
+    assert page.evaluate("document.querySelectorAll('#citations li').length") == len(outline(seeds[0]).citations)
+
+
 def test_citations_are_reached_with_tab_opened_with_enter_and_closed_with_escape(page: Page, seeds) -> None:  # noqa: ANN001
     briefing, page_file, _ = seeds
     page.goto(page_file.as_uri())

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from briefing import Settings, generate_briefing
-from briefing.models import Briefing
+from briefing.models import Briefing, Changes
 from briefing.render import to_html
-from briefing.render.html import utf16
+from briefing.render.html import Utf16
 from briefing.render.sections import outline
 from briefing.sources import load_sources, reread
 
@@ -131,10 +131,11 @@ def test_the_source_text_travels_with_the_page_and_citations_point_into_it(calm:
 
 
 def test_offsets_are_given_to_the_browser_in_utf16_units() -> None:
-    text = "a\U0001f680b said x"
-    assert utf16(text, 0) == 0 and utf16(text, 1) == 1 and utf16(text, 2) == 3 and utf16(text, len(text)) == 11
+    text = "a\U0001f680b said \U0001f680x"
+    utf16 = Utf16(text)
+    assert [utf16(i) for i in (0, 1, 2, 9, 10, len(text))] == [0, 1, 3, 10, 12, 13]
     units = text.encode("utf-16-le")
-    assert units[2 * utf16(text, 3) :].decode("utf-16-le") == text[3:]
+    assert units[2 * utf16(3) :].decode("utf-16-le") == text[3:]
 
 
 def test_a_file_changed_since_the_briefing_is_not_shown_as_its_source(tmp_path: Path) -> None:
@@ -169,3 +170,17 @@ def test_nothing_from_a_hostile_article_or_title_becomes_markup(hostile: tuple[B
     assert "<!channel>" in text and "[details](javascript:window.__pwned='md')" in text
     assert "</script><script>" not in page.raw["script"][0]  # the JSON block cannot be closed from inside
     assert Page(html).data()["sources"][0]["text"] == HOSTILE
+
+
+def test_what_changed_since_the_previous_day_is_shown_with_its_citations(calm: tuple[Briefing, str]) -> None:
+    briefing, _ = calm
+    since = Changes(previous_date="2024-04-30", new_actors=briefing.actors[:1], still_open=briefing.open_questions)
+    daily = briefing.model_copy(update={"changes": since})
+    page = Page(to_html(daily, []))
+    text = "".join(page.text)
+    assert "Since 2024-04-30" in text and "New actors" in text and "Still open" in text
+    assert "Questions answered" not in text  # empty parts are left out
+    sections = outline(daily).sections
+    lines = [line for s in sections for line in (*s.lines, *(x for sub in s.subsections for x in sub.lines))]
+    assert any(s.subsections for s in sections)
+    assert len(page.all("a", **{"class": "cite"})) == sum(len(line.refs) for line in lines)

@@ -20,10 +20,12 @@ are inline and allowed by their sha256 in a Content-Security-Policy that forbids
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -87,13 +89,21 @@ def _environment() -> jinja2.Environment:
 # --------------------------------------------------------------------------- what the page shows
 
 
-def utf16(text: str, index: int) -> int:
-    """Python string index -> the UTF-16 offset a browser uses (characters beyond U+FFFF count twice)."""
-    head = text[:index]
-    return index + sum(1 for ch in head if ord(ch) > 0xFFFF)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-@dataclass(frozen=True)
+class Utf16:
+    """Python string indices into one text -> the UTF-16 offsets a browser uses (a character beyond U+FFFF
+    counts twice). Such characters are found once, so converting many offsets stays linear."""
+
+    def __init__(self, text: str) -> None:
+        self._astral = [m.start() for m in _ASTRAL.finditer(text)]
+
+    def __call__(self, index: int) -> int:
+        return index + bisect.bisect_left(self._astral, index)
+
+
+@dataclass
 class ShownSource:
     """One input as the page lists it: its label (S1, S2, ...), record, and text when the page has it."""
 
@@ -101,6 +111,10 @@ class ShownSource:
     record: SourceRecord
     source: Source | None
     missing: str  # why the text is not shown ('' when it is)
+
+    @cached_property
+    def units(self) -> Utf16:
+        return Utf16(self.source.text if self.source else "")
 
     def data(self) -> dict[str, Any]:
         """What the page's script needs: text and boilerplate spans, offsets in UTF-16 units."""
@@ -111,7 +125,7 @@ class ShownSource:
             "title": self.record.title or "",
             "encoding": self.record.encoding or "",
             "text": s.text if s else None,
-            "boilerplate": [[utf16(s.text, b.start), utf16(s.text, b.end)] for b in s.boilerplate] if s else [],
+            "boilerplate": [[self.units(b.start), self.units(b.end)] for b in s.boilerplate] if s else [],
             "missing": self.missing,
         }
 
@@ -135,15 +149,14 @@ def _shown_sources(briefing: Briefing, sources: Iterable[Source]) -> list[ShownS
 def _citation_data(n: int, c: Citation, shown: dict[str, tuple[int, ShownSource]]) -> dict[str, Any]:
     index, src = shown.get(c.source, (-1, None))
     verified = bool(src and src.source and src.source.text[c.start : c.end] == c.quote)
-    text = src.source.text if verified and src and src.source else ""
     return {
         "n": n,
         "source": index if verified else -1,
         "path": c.source,
         "start": c.start,
         "end": c.end,
-        "from": utf16(text, c.start) if verified else 0,
-        "to": utf16(text, c.end) if verified else 0,
+        "from": src.units(c.start) if verified and src else 0,
+        "to": src.units(c.end) if verified and src else 0,
         "quote": c.quote,
         "missing": "" if verified else (src.missing if src and src.missing else "The quote is not at its offsets."),
     }
@@ -230,4 +243,4 @@ def index_csp_header() -> str:
     return _index_csp(assets().css) + CSP_HEADER_EXTRA
 
 
-__all__ = ["csp_header", "index_csp_header", "index_html", "to_html", "utf16"]
+__all__ = ["Utf16", "csp_header", "index_csp_header", "index_html", "to_html"]
