@@ -158,8 +158,14 @@ def _citation_data(n: int, c: Citation, shown: dict[str, tuple[int, ShownSource]
         "from": src.units(c.start) if verified and src else 0,
         "to": src.units(c.end) if verified and src else 0,
         "quote": c.quote,
-        "missing": "" if verified else (src.missing if src and src.missing else "The quote is not at its offsets."),
+        "missing": "" if verified else _why_unlinked(src),
     }
+
+
+def _why_unlinked(src: ShownSource | None) -> str:
+    if src is None:
+        return "The file is not among the briefing's sources."
+    return src.missing or "The quote is not at its offsets in the file."
 
 
 @dataclass(frozen=True)
