@@ -1,5 +1,5 @@
 # The two commands a new user needs:
-#   make briefing   install, then brief seeds/ -> briefings/seeds.md and briefings/seeds.json
+#   make briefing   install, then brief seeds/ -> briefings/seeds.md, .json and .html
 #   make test       install with every extra, then run the whole test suite
 # Both create .venv with the machine's python3 when it is missing.
 
@@ -14,7 +14,7 @@ RECORD_PORT ?= 8765
 .PHONY: briefing test record bench eval lint format clean help
 
 help:
-	@echo "make briefing  - brief seeds/ into briefings/seeds.md and .json (embedded model unless configured)"
+	@echo "make briefing  - brief seeds/ into briefings/seeds.md, .json and .html (embedded model unless configured)"
 	@echo "make test      - install every extra and run the whole test suite"
 	@echo "make record    - re-record the HTTP cassettes from the embedded model server"
 	@echo "make bench     - measure speed and cost on the seeds"
@@ -34,10 +34,17 @@ $(VENV)/.installed-all: pyproject.toml | $(PY)
 	@touch $@ $(VENV)/.installed-local
 
 briefing: $(VENV)/.installed-local
-	$(VENV)/bin/briefing run seeds/ -o briefings/seeds.md --json briefings/seeds.json
+	$(VENV)/bin/briefing run seeds/ -o briefings/seeds.md --json briefings/seeds.json --html briefings/seeds.html
+
+# The HTML page's browser tests need a real Chromium: Debian's package (Playwright's own download cannot work
+# offline). Installed once, only when it is missing; needs root (or sudo) and apt-get.
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium
 
 # pytest exits 5 when it collected no test: that must fail, never pass by accident.
-test: $(VENV)/.installed-all
+test: $(VENV)/.installed-all | $(CHROMIUM)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports

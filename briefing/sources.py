@@ -225,3 +225,31 @@ def load_sources(paths: Iterable[str | Path], *, max_bytes: int = MAX_BYTES) -> 
             continue
         loaded.add(source_from_bytes(path, raw))
     return loaded
+
+
+def reread(records: Iterable[SourceRecord], *, within: Path | None = None, max_bytes: int = MAX_BYTES) -> list[Source]:
+    """The briefed sources among `records` read again from their files, for a page that shows their text.
+
+    A file is returned only when its bytes still hash to the recorded sha256, so every citation's offsets
+    still point at its words; one that changed, moved, cannot be read, or (with `within`) lies outside that
+    folder is left out, and the page shows its quotes without their context."""
+    root = within.resolve() if within is not None else None
+    found: list[Source] = []
+    for record in records:
+        if record.status != "briefed" or not record.sha256:
+            continue
+        try:
+            path = Path(record.path).resolve()
+            if root is not None and not path.is_relative_to(root):
+                continue
+            if path.stat().st_size > max_bytes:
+                continue
+            raw = path.read_bytes()
+        except OSError:
+            continue
+        if hashlib.sha256(raw).hexdigest() != record.sha256:
+            continue
+        source = source_from_bytes(record.path, raw)
+        if isinstance(source, Source):
+            found.append(source)
+    return found

@@ -409,3 +409,17 @@ class FakeSlack:
         import asyncio
 
         asyncio.run_coroutine_threadsafe(self._sockets[-1].send_str(json.dumps(envelope)), self._loop).result(5)
+
+
+# A hostile article: markup, script, `javascript:` links, Slack control sequences and Markdown in its
+# sentences, a character beyond U+FFFF (UTF-16 counts it twice) before the quotes the fake model cites.
+HOSTILE_TITLE = "<script>window.__pwned = 'title'</script> Russia **moves** <!channel>"
+HOSTILE = (
+    "Latakia \U0001f680 <b>live</b>: <script>window.__pwned = 'head'</script>\n\n"
+    "Russia deployed 500 troops to Latakia <script>window.__pwned = 'body'</script> on Monday. "
+    "Sergei Lavrov said <img src=x onerror=\"window.__pwned = 'img'\"> Russia wants <!channel> to stop the "
+    "collapse of the state. "
+    "France conducted air strikes, see <a href=\"javascript:window.__pwned='link'\">this **map**</a> and "
+    "[details](javascript:window.__pwned='md'). "
+    "It is unclear whether <@U123> and <!here> will reply </script><script>window.__pwned = 'close'</script>.\n"
+)

@@ -4,6 +4,8 @@ settings, loading, the pipeline and rendering are the real ones."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -64,9 +66,10 @@ def test_run_help_explains_the_paths_the_outputs_and_an_example() -> None:
     assert result.exit_code == 0
     text = result.stdout
     assert "Brief the articles in PATHS" in text
-    for flag in ["-o, --output", "--json", "--title", "--model", "--base-url", "--max-tokens-budget", "--quiet"]:
+    for flag in ["-o, --output", "--json", "--html", "--title", "--model", "--base-url", "--max-tokens-budget"]:
         assert flag in text
-    assert "briefing run seeds/ -o briefings/seeds.md --json briefings/seeds.json" in text
+    assert "briefing run seeds/ -o briefings/seeds.md --json briefings/seeds.json --html briefings/seeds.html" in text
+    assert "briefing run seeds/ -o briefing.html" in text
 
 
 def test_run_without_paths_is_a_usage_error() -> None:
@@ -123,6 +126,18 @@ def test_output_and_json_flags_write_the_markdown_and_the_json(use_model, tmp_pa
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("briefing: 5 sources") and last.endswith(f"-> {md_path}, {json_path}")
     assert not list(md_path.parent.glob(".*.tmp"))  # written atomically, nothing left behind
+
+
+def test_an_html_output_name_or_the_html_flag_writes_the_page_with_the_seed_texts(use_model, tmp_path: Path) -> None:
+    page, also = tmp_path / "briefing.html", tmp_path / "also.html"
+    result = run("seeds", "-o", str(page), "--html", str(also), "--quiet")
+    assert result.exit_code == 0, result.stderr
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>") and html == also.read_text(encoding="utf-8")
+    assert "## Key points" not in html and '<a class="cite" href="#cite-1"' in html
+    data = html.split('<script type="application/json" id="briefing-data">', 1)[1].split("</script>", 1)[0]
+    texts = [s["text"] for s in json.loads(data)["sources"]]
+    assert texts == [(ROOT / "seeds" / name).read_text(encoding="utf-8") for name in sorted(os.listdir(ROOT / "seeds"))]
 
 
 def test_without_output_the_markdown_goes_to_stdout_and_quiet_silences_stderr(use_model) -> None:

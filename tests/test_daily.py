@@ -17,7 +17,8 @@ from briefing.surfaces.daily import arun_daily, compute_changes, parse_date, pre
 from briefing.errors import ConfigError, NothingToBrief, SourceError
 from briefing.model.openai import OpenAIModel
 from briefing.models import Actor, Briefing, Citation, MilitaryMovement, OpenQuestion, Position, SourceRecord
-from briefing.render import to_markdown
+from briefing.render import to_html, to_markdown
+from briefing.sources import load_sources
 
 DAY1 = {
     "a.txt": "Russia deployed 500 troops to Latakia on Monday. Sergei Lavrov said Russia wants to prevent the "
@@ -65,18 +66,25 @@ async def test_daily_briefs_the_whole_folder_when_there_is_no_dated_folder(setti
     assert run.folder == settings.sources_dir
 
 
-async def test_daily_writes_markdown_and_json_named_after_the_day(settings: Settings) -> None:
+async def test_daily_writes_markdown_html_and_json_named_after_the_day(settings: Settings) -> None:
     write(settings.sources_dir / "2024-05-01", DAY1)
     run = await arun_daily(settings, day="2024-05-01", client=fake_model())
     md, js = settings.daily_dir / "2024-05-01.md", settings.daily_dir / "2024-05-01.json"
-    assert run.outputs == [md, js]
+    html = settings.daily_dir / "2024-05-01.html"
+    assert run.outputs == [md, html, js]
     stored = Briefing.model_validate_json(js.read_text(encoding="utf-8"))
     assert stored.date == "2024-05-01"
     assert stored.changes is None  # first day: nothing to compare with
     assert md.read_text(encoding="utf-8") == to_markdown(stored)
+    # the page carries the day's articles, so its citations open their words
+    assert html.read_text(encoding="utf-8") == to_html(stored, load_sources([settings.sources_dir]).sources)
     for c in stored.citations():  # every citation is the exact words of its file
         assert Path(c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
-    assert sorted(p.name for p in settings.daily_dir.iterdir()) == ["2024-05-01.json", "2024-05-01.md"]
+    assert sorted(p.name for p in settings.daily_dir.iterdir()) == [
+        "2024-05-01.html",
+        "2024-05-01.json",
+        "2024-05-01.md",
+    ]
 
 
 async def test_a_failed_write_leaves_the_previous_files_whole_and_no_temp_file(
@@ -97,7 +105,7 @@ async def test_a_failed_write_leaves_the_previous_files_whole_and_no_temp_file(
     with pytest.raises(SourceError, match="cannot write the briefing to .*No space left on device"):
         await arun_daily(settings, day="2024-05-01", client=fake_model())
     assert (out / "2024-05-01.json").read_text() == '{"old": true}'
-    assert sorted(p.name for p in out.iterdir()) == ["2024-05-01.json", "2024-05-01.md"]  # no .tmp left behind
+    assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []  # no .tmp left behind
 
 
 async def test_an_empty_day_says_which_folder_had_nothing(settings: Settings) -> None:
@@ -292,7 +300,8 @@ def test_cli_daily_writes_both_files_and_a_rerun_is_free(tmp_path: Path) -> None
         second = runner.invoke(main, args, env=env)
         assert second.exit_code == 0, second.output
         assert "0 model calls (3 cached)" in second.stderr
-        assert f"-> {tmp_path / 'out' / '2024-05-01.md'}, {tmp_path / 'out' / '2024-05-01.json'}" in second.stderr
+        out = tmp_path / "out"
+        assert f"-> {out / '2024-05-01.md'}, {out / '2024-05-01.html'}, {out / '2024-05-01.json'}" in second.stderr
     assert json.loads((tmp_path / "out" / "2024-05-01.json").read_text())["usage"]["model_calls"] == 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -215,6 +216,55 @@ async def test_a_stored_daily_briefing_is_served_as_json_or_markdown(settings: S
     assert missing.json()["detail"].startswith("no briefing for 2024-05-02: run `briefing daily --date 2024-05-02`")
     assert impossible.status_code == 422 and impossible.json()["detail"] == "2024-02-30 is not a calendar date"
     assert not_a_date.status_code in (404, 422)
+
+
+async def test_a_stored_day_is_served_as_its_page_with_a_content_security_policy(settings: Settings) -> None:
+    from briefing.surfaces.daily import arun_daily
+
+    await arun_daily(settings, day="2024-05-01", client=fake_model())
+    page = (settings.daily_dir / "2024-05-01.html").read_text(encoding="utf-8")
+    async with client_for(settings) as client:
+        as_html = await client.get("/v1/briefings/2024-05-01", params={"format": "html"})
+        missing = await client.get("/v1/briefings/2024-05-02", params={"format": "html"})
+    assert as_html.status_code == 200 and as_html.text == page
+    assert as_html.headers["content-type"] == "text/html; charset=utf-8"
+    policy = as_html.headers["content-security-policy"]
+    assert policy.startswith("default-src 'none'; style-src 'sha256-") and "frame-ancestors 'none'" in policy
+    assert as_html.headers["x-content-type-options"] == "nosniff"
+    assert missing.status_code == 404 and missing.json()["detail"].startswith("no briefing for 2024-05-02")
+
+
+async def test_a_day_stored_without_its_page_gets_one_with_the_articles_inside_the_folder(settings: Settings) -> None:
+    from briefing.surfaces.daily import arun_daily
+
+    run = await arun_daily(settings, day="2024-05-01", client=fake_model())
+    (settings.daily_dir / "2024-05-01.html").unlink()  # a day briefed before pages were written
+    async with client_for(settings) as client:
+        inside = await client.get("/v1/briefings/2024-05-01", params={"format": "html"})
+    async with client_for(settings.with_(sources_dir=settings.daily_dir)) as client:
+        outside = await client.get("/v1/briefings/2024-05-01", params={"format": "html"})
+    assert inside.status_code == outside.status_code == 200
+    assert json.dumps(ARTICLE)[1:-1] in inside.text  # the article's text travels with the page
+    assert run.briefing.title in outside.text and json.dumps(ARTICLE)[1:-1] not in outside.text
+    assert "The source text was not available" in outside.text
+
+
+async def test_the_index_lists_stored_days_newest_first_behind_the_token(settings: Settings) -> None:
+    settings.daily_dir.mkdir()
+    for day, title in [("2024-05-01", "First <b>day</b>"), ("2024-05-03", "Third day")]:
+        stored = Briefing(title=title, generated_at="2024-05-03T06:00:00Z", date=day)
+        (settings.daily_dir / f"{day}.json").write_text(stored.model_dump_json(), encoding="utf-8")
+    async with client_for(settings.with_(api_token="s3cret")) as client:
+        stranger = await client.get("/")
+        index = await client.get("/", headers={"Authorization": "Bearer s3cret"})
+    assert stranger.status_code == 401
+    assert index.status_code == 200 and index.headers["content-type"] == "text/html; charset=utf-8"
+    assert "script-src" not in index.headers["content-security-policy"]  # the index runs no script at all
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a> — ([^<]+)</li>', index.text)
+    assert links == [
+        ("v1/briefings/2024-05-03?format=html", "2024-05-03", "Third day"),
+        ("v1/briefings/2024-05-01?format=html", "2024-05-01", "First &lt;b&gt;day&lt;/b&gt;"),
+    ]
 
 
 async def test_stored_briefings_need_a_daily_folder(settings: Settings) -> None:

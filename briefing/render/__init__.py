@@ -1,5 +1,6 @@
-"""Renderers: `Briefing` -> Markdown, Slack Block Kit, JSON. They import only the models."""
+"""Renderers: `Briefing` -> Markdown, Slack Block Kit, JSON, an HTML page. They import only the models."""
 
+from .html import to_html
 from .markdown import to_markdown
 
 
@@ -8,4 +9,4 @@ def to_json(briefing) -> str:  # noqa: ANN001 - a Briefing
     return briefing.model_dump_json(indent=2)
 
 
-__all__ = ["to_json", "to_markdown"]
+__all__ = ["to_html", "to_json", "to_markdown"]

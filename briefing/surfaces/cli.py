@@ -202,18 +202,33 @@ def main(debug: bool) -> None:
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Write the Markdown briefing here (default: print it to stdout).",
+    help="Write the briefing here: the HTML page when the name ends in .html, Markdown otherwise "
+    "(default: print the Markdown to stdout).",
 )
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the briefing as JSON.")
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(path_type=Path),
+    help="Also write the HTML page: one self-contained file where every citation opens its source.",
+)
 @click.option("--title", help="Headline of the briefing.")
 @model_options
 @handle_errors
-def run(paths: tuple[Path, ...], output: Path | None, json_out: Path | None, title: str | None, **kw: Any) -> None:
+def run(
+    paths: tuple[Path, ...],
+    output: Path | None,
+    json_out: Path | None,
+    html_out: Path | None,
+    title: str | None,
+    **kw: Any,
+) -> None:
     """Brief the articles in PATHS (.txt/.md files, or folders searched recursively).
 
     \b
-    Example:
-      briefing run seeds/ -o briefings/seeds.md --json briefings/seeds.json
+    Examples:
+      briefing run seeds/ -o briefings/seeds.md --json briefings/seeds.json --html briefings/seeds.html
+      briefing run seeds/ -o briefing.html
     """
     from ..api import generate_briefing
     from ..render import to_json, to_markdown
@@ -225,17 +240,35 @@ def run(paths: tuple[Path, ...], output: Path | None, json_out: Path | None, tit
         briefing = generate_briefing(
             list(paths), settings=settings, title=title, progress=reporter.progress, on_status=reporter.status
         )
-    markdown = to_markdown(briefing)
     outputs = []
     if output:
-        write_atomic(output, markdown)
+        write_atomic(output, html_page(briefing) if is_html(output) else to_markdown(briefing))
         outputs.append(output)
     else:
-        click.echo(markdown)
+        click.echo(to_markdown(briefing))
     if json_out:
         write_atomic(json_out, to_json(briefing))
         outputs.append(json_out)
+    if html_out:
+        write_atomic(html_out, html_page(briefing))
+        outputs.append(html_out)
     report_run(reporter, briefing, outputs)
+
+
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def is_html(path: Path) -> bool:
+    """True when `path` names an HTML file (`-o briefing.html` writes the page, not Markdown)."""
+    return path.suffix.lower() in HTML_SUFFIXES
+
+
+def html_page(briefing: Any) -> str:
+    """The HTML page of a briefing just made: its sources are read again (unchanged files only) for the pane."""
+    from ..render import to_html
+    from ..sources import reread
+
+    return to_html(briefing, reread(briefing.sources))
 
 
 @main.command("eval")

@@ -1,4 +1,4 @@
-"""Daily briefings: pick the day's articles, brief them, say what changed, write both files atomically.
+"""Daily briefings: pick the day's articles, brief them, say what changed, write its three files atomically.
 
 `arun_daily` is the service function behind `briefing daily`, Slack's `/briefing` and the HTTP service:
 
@@ -7,8 +7,10 @@
    no model call and a new article costs only its own chunks plus the summary);
 3. when an earlier briefing is in the output folder, `compute_changes` compares the two and the result
    is stored as `Briefing.changes` (rendered as "Since <date>");
-4. `OUT/<date>.md`, then `OUT/<date>.json`, are each written to a temp file and renamed into place, so
-   a killed run never leaves half a briefing (the JSON, which the next day reads, comes last).
+4. `OUT/<date>.md`, `OUT/<date>.html` (the page where every citation opens its source; the day's
+   articles are read again for it, unchanged files only), then `OUT/<date>.json`, are each written to a
+   temp file and renamed into place, so a killed run never leaves half a briefing (the JSON, which the
+   next day reads, comes last).
 
 What changed is computed by the pure stage `changes.compute_changes`.
 """
@@ -30,7 +32,9 @@ from ..errors import ConfigError, NothingToBrief, SourceError
 from ..model import ModelClient
 from ..models import Briefing
 from ..pipeline import Progress
+from ..render.html import to_html
 from ..render.markdown import to_markdown
+from ..sources import reread
 from .files import write_atomic
 
 DAY_PATTERN = r"\d{4}-\d{2}-\d{2}"  # a day's name everywhere: folders, files, URLs, Slack
@@ -75,6 +79,11 @@ def output_paths(out_dir: Path, day: str) -> tuple[Path, Path]:
     return out_dir / f"{day}.md", out_dir / f"{day}.json"
 
 
+def html_path(out_dir: Path, day: str) -> Path:
+    """`OUT/<day>.html`: the briefing page."""
+    return out_dir / f"{parse_date(day)}.html"
+
+
 def briefed_days(out_dir: Path) -> list[str]:
     """Days with a JSON briefing in `out_dir`, oldest first."""
     if not out_dir.is_dir():
@@ -116,6 +125,22 @@ def read_markdown(out_dir: Path, day: str, briefing: Briefing | None = None) -> 
         return to_markdown(briefing) if briefing else None
 
 
+def read_html(out_dir: Path, day: str, *, sources_dir: Path | None = None) -> str | None:
+    """The stored page of `day`; rendered from the JSON when the .html file is missing (a day briefed before
+    pages were written), with the text of those of its files that are unchanged and inside `sources_dir`."""
+    try:
+        return html_path(out_dir, day).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise SourceError(f"cannot read {html_path(out_dir, day)}: {exc.strerror}") from exc
+    briefing = read_briefing(out_dir, day)
+    if briefing is None:
+        return None
+    texts = reread(briefing.sources, within=sources_dir) if sources_dir is not None else []
+    return to_html(briefing, texts)
+
+
 def stored_briefing(out_dir: Path, day: str) -> tuple[Briefing, str] | None:
     """The stored briefing of `day` and its Markdown, or None when that day has none."""
     briefing = read_briefing(out_dir, day)
@@ -137,12 +162,13 @@ class DailyRun:
     markdown: str
     markdown_path: Path | None = None
     json_path: Path | None = None
+    html_path: Path | None = None
     previous_day: str | None = None
     warnings: list[str] = field(default_factory=list)
 
     @property
     def outputs(self) -> list[Path]:
-        return [p for p in (self.markdown_path, self.json_path) if p is not None]
+        return [p for p in (self.markdown_path, self.html_path, self.json_path) if p is not None]
 
 
 def _sources_dir(settings: Settings, sources_dir: Path | None) -> Path:
@@ -199,14 +225,17 @@ async def arun_daily(
     run.markdown = to_markdown(run.briefing)
     if out_dir is not None:
         run.markdown_path, run.json_path = output_paths(out_dir, day)
+        run.html_path = html_path(out_dir, day)
         await asyncio.to_thread(_write, run)
     return run
 
 
 def _write(run: DailyRun) -> None:
-    assert run.markdown_path and run.json_path
+    assert run.markdown_path and run.json_path and run.html_path
+    page = to_html(run.briefing, reread(run.briefing.sources))
     try:
         write_atomic(run.markdown_path, run.markdown)
+        write_atomic(run.html_path, page)
         write_atomic(run.json_path, run.briefing.model_dump_json(indent=2))
     except OSError as exc:
         raise SourceError(
@@ -228,7 +257,9 @@ __all__ = [
     "output_paths",
     "parse_date",
     "previous_day",
+    "html_path",
     "read_briefing",
+    "read_html",
     "read_markdown",
     "run_daily",
     "stored_briefing",

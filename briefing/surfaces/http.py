@@ -1,7 +1,8 @@
 """The HTTP service: the service function behind a small FastAPI app (`briefing serve`).
 
     POST /v1/briefings          inline articles {name, text} and/or paths under BRIEFING_SOURCES -> Briefing JSON
-    GET  /v1/briefings/{date}   a stored daily briefing (JSON, or ?format=markdown)
+    GET  /v1/briefings/{date}   a stored daily briefing (JSON, ?format=markdown, or ?format=html: the page)
+    GET  /                      an HTML index of the stored days, linking their pages
     GET  /healthz               liveness (never needs the token)
     POST /slack/events          the Slack app, mounted when SLACK_SIGNING_SECRET is set
     GET  /docs, /openapi.json   the API described (only with `briefing serve --docs`)
@@ -14,8 +15,10 @@ before they are read into memory. Paths are resolved and must stay inside the ar
 included.
 
 Secure by default: the app will not be built without BRIEFING_API_TOKEN unless the caller says so
-(`auth_required=False`, which `briefing serve --no-auth` allows on loopback only); /v1 needs
-`Authorization: Bearer <token>`, checked before the body is read; a request whose Host header is not one
+(`auth_required=False`, which `briefing serve --no-auth` allows on loopback only); /v1 and the index at /
+need `Authorization: Bearer <token>`, checked before the body is read (a browser gets them through a
+proxy that adds the header, or from `--no-auth` on loopback); pages are sent with a Content-Security-Policy
+header that forbids everything but their own inline stylesheet and script; a request whose Host header is not one
 of `allowed_hosts` (loopback names by default) gets 400, so a web page cannot reach a loopback service
 through DNS rebinding; /docs and /openapi.json exist only with `docs=True`.
 """
@@ -33,7 +36,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi import Path as PathParam
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -43,9 +46,10 @@ from ..config import Settings
 from ..errors import BriefingError, ConfigError, missing_extra, outcome_of
 from ..model import ModelClient
 from ..models import Briefing
+from ..render.html import csp_header, index_csp_header, index_html
 from ..sources import expand
 from .asgi import MAX_BODY_BYTES, BodyLimit, health, internal_error_detail, lifespan_of
-from .daily import DAY_PATTERN, parse_date, stored_briefing
+from .daily import DAY_PATTERN, briefed_days, parse_date, read_briefing, read_html, stored_briefing
 from .worker import Briefer, ClientFactory
 
 log = logging.getLogger("briefing.service")
@@ -54,6 +58,8 @@ MAX_ARTICLES = 200
 DATE_PATTERN = f"^{DAY_PATTERN}$"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 """Host headers a loopback service answers; anything else is a page on another name (DNS rebinding)."""
+INDEX_DAYS = 366
+"""How many of the latest stored days the index page at / lists (each is read for its headline)."""
 
 
 # --------------------------------------------------------------------------- schemas
@@ -140,7 +146,7 @@ def create_app(
     app.state.briefer = briefer
     # the last added runs first: the Host header, then the token, then the body's size
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
-    app.add_middleware(BearerAuth, token=settings.api_token, prefix="/v1/")
+    app.add_middleware(BearerAuth, token=settings.api_token, prefix="/v1/", exact=("/",))
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     _error_handlers(app)
 
@@ -182,40 +188,91 @@ def create_app(
         response_model=Briefing,
         dependencies=[Depends(authorized)],
         tags=["briefings"],
-        responses={200: {"content": {"text/markdown": {}}}, 404: {"description": "No briefing that day"}},
+        responses={
+            200: {"content": {"text/markdown": {}, "text/html": {}}},
+            404: {"description": "No briefing that day"},
+        },
     )
     async def get_briefing(
         day: Annotated[str, PathParam(pattern=DATE_PATTERN, description="YYYY-MM-DD")],
-        format: Literal["json", "markdown"] = "json",  # noqa: A002 - the query parameter's name
+        format: Literal["json", "markdown", "html"] = "json",  # noqa: A002 - the query parameter's name
     ) -> Any:
-        """A daily briefing written by `briefing daily` (or by Slack's /briefing)."""
+        """A daily briefing written by `briefing daily` (or by Slack's /briefing): JSON, its Markdown, or
+        its HTML page, where every citation opens the source with the cited words highlighted."""
         day = parse_date(day)
-        if settings.daily_dir is None:
-            raise HTTPException(503, "this server has no daily folder: set BRIEFING_DAILY_DIR")
-        stored = await asyncio.to_thread(stored_briefing, settings.daily_dir, day)
+        daily_dir = _daily_dir(settings)
+        if format == "html":
+            page = await asyncio.to_thread(read_html, daily_dir, day, sources_dir=settings.sources_dir)
+            if page is None:
+                raise _no_briefing(day, daily_dir)
+            return HTMLResponse(page, headers=page_headers(csp_header()))
+        stored = await asyncio.to_thread(stored_briefing, daily_dir, day)
         if stored is None:
-            raise HTTPException(
-                404,
-                f"no briefing for {day}: run `briefing daily --date {day}` on the server, "
-                f"or list the days that exist in {settings.daily_dir.name}/",
-            )
+            raise _no_briefing(day, daily_dir)
         briefing, markdown = stored
         if format == "markdown":
             return PlainTextResponse(markdown, media_type="text/markdown; charset=utf-8")
         return briefing
 
+    @app.get("/", response_class=HTMLResponse, dependencies=[Depends(authorized)], include_in_schema=False)
+    async def index() -> HTMLResponse:
+        """The stored days, newest first, each linking its HTML page."""
+        page = await asyncio.to_thread(_index_page, _daily_dir(settings))
+        return HTMLResponse(page, headers=page_headers(index_csp_header()))
+
     return app
 
 
-class BearerAuth:
-    """ASGI middleware: paths under `prefix` need `Authorization: Bearer <token>`, checked before the app
-    reads the body (a malformed or oversized body from a stranger gets 401, not a parse)."""
+def page_headers(csp: str) -> dict[str, str]:
+    """Headers of an HTML page: its Content-Security-Policy, no sniffing, no referrer, not stored by caches."""
+    return {
+        "Content-Security-Policy": csp,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+    }
 
-    def __init__(self, app: Any, token: str | None, prefix: str) -> None:
-        self.app, self.token, self.prefix = app, token, prefix
+
+def _daily_dir(settings: Settings) -> Path:
+    if settings.daily_dir is None:
+        raise HTTPException(503, "this server has no daily folder: set BRIEFING_DAILY_DIR")
+    return settings.daily_dir
+
+
+def _no_briefing(day: str, daily_dir: Path) -> HTTPException:
+    return HTTPException(
+        404,
+        f"no briefing for {day}: run `briefing daily --date {day}` on the server, "
+        f"or list the days that exist in {daily_dir.name}/",
+    )
+
+
+def _index_page(daily_dir: Path) -> str:
+    """The index: the latest `INDEX_DAYS` stored days with their headlines (an unreadable one says so)."""
+    days = []
+    for day in reversed(briefed_days(daily_dir)[-INDEX_DAYS:]):
+        try:
+            briefing = read_briefing(daily_dir, day)
+            headline = briefing.title if briefing else "(no briefing)"
+        except BriefingError as exc:
+            headline = f"(unreadable: {exc})"
+        days.append((day, headline, f"v1/briefings/{day}?format=html"))
+    return index_html(days)
+
+
+class BearerAuth:
+    """ASGI middleware: paths under `prefix`, and the `exact` ones, need `Authorization: Bearer <token>`,
+    checked before the app reads the body (a malformed or oversized body from a stranger gets 401, not a
+    parse)."""
+
+    def __init__(self, app: Any, token: str | None, prefix: str, exact: Sequence[str] = ()) -> None:
+        self.app, self.token, self.prefix, self.exact = app, token, prefix, tuple(exact)
+
+    def _protected(self, path: str) -> bool:
+        return path.startswith(self.prefix) or path in self.exact
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if self.token is None or scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+        if self.token is None or scope["type"] != "http" or not self._protected(scope["path"]):
             await self.app(scope, receive, send)
             return
         header = dict(scope.get("headers") or []).get(b"authorization", b"")

@@ -168,7 +168,7 @@ class _Sender:
         """(link, where) naming the full briefing for the renderer's closing note."""
         s = self.settings
         if s.public_url:
-            return f"{s.public_url}/v1/briefings/{day}?format=markdown", None
+            return f"{s.public_url}/v1/briefings/{day}?format=html", None
         if s.slack_channel:
             return None, f"the file {day}.md posted with the channel copy"
         if s.daily_dir is not None:
