@@ -223,6 +223,8 @@ class StubServer:
                 pass
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
             pass
+        except asyncio.CancelledError:  # the server is stopping: end quietly (nothing awaits this task's result)
+            pass
         finally:
             self._connections.discard(task)
             writer.close()
@@ -285,9 +287,10 @@ class StubServer:
             content = ""
         elif kind == REFUSAL:
             content, refusal = None, "I'm sorry, but I can't help with that."
-        elif kind == OVERSIZED:
-            content = content + " " * max(0, self.oversized_bytes - len(content))
         answer = completion(body, content, finish, refusal, request_number=len(self.requests))
+        if kind == OVERSIZED:  # padded after counting: valid JSON still, only far too large
+            message = answer["choices"][0]["message"]
+            message["content"] += " " * max(0, self.oversized_bytes - len(message["content"]))
         if kind == DRIP:
             return await self._drip(writer, reader, answer)
         if kind == OVERSIZED:
