@@ -23,6 +23,9 @@ from .sources import Loaded, load_sources, source_from_text
 
 Status = Callable[[str], None]
 
+LIST_TIMEOUT = 30.0
+"""Seconds to wait, at most, for a server to list its models (a base URL given without a model name)."""
+
 
 @asynccontextmanager
 async def open_model(
@@ -34,7 +37,13 @@ async def open_model(
         if cache is not None:
             stack.callback(cache.close)
         meter = UsageMeter(budget=settings.max_tokens_budget)
-        common = dict(cache=cache, meter=meter, timeout=settings.request_timeout, max_attempts=settings.max_attempts)
+        common = dict(
+            cache=cache,
+            meter=meter,
+            timeout=settings.request_timeout,
+            max_attempts=settings.max_attempts,
+            backoff_initial=settings.retry_wait,
+        )
         kind = settings.endpoint_kind
         if kind == "local":
             starter, identity, stop = _embedded_starter(settings, on_status, progress)
@@ -54,7 +63,9 @@ async def open_model(
             if kind == "openai":
                 model = model or DEFAULT_OPENAI_MODEL
             elif model is None:
-                model = await first_model(settings.base_url or "", settings.api_key)
+                model = await first_model(
+                    settings.base_url or "", settings.api_key, timeout=min(settings.request_timeout, LIST_TIMEOUT)
+                )
             client = OpenAIModel(
                 base_url=settings.base_url,
                 api_key=settings.api_key,

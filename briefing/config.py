@@ -22,8 +22,21 @@ from .errors import ConfigError
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 LOCAL_MODEL_ALIAS = "local"
+DEFAULT_TIMEOUT = 600.0
+"""Seconds one HTTP request to the model may take in all, connect to last byte (BRIEFING_TIMEOUT); each
+retry gets its own. The embedded model on 2 cores writes a 1,200-token answer in 40-400 s."""
+DEFAULT_MAX_ATTEMPTS = 4
+"""Attempts of one request on a transient failure (BRIEFING_MAX_ATTEMPTS): rate limit, 5xx, timeout, drop."""
+DEFAULT_RETRY_WAIT = 1.0
+"""Seconds before the first retry (BRIEFING_RETRY_WAIT); doubled each time, with jitter, up to 30 s. A
+server's Retry-After wins."""
 
 EndpointKind = Literal["openai", "custom", "local"]
+
+
+def _or(value: Any, default: Any) -> Any:
+    """`value` unless it is unset (None): a 0 given on purpose is kept, and checked."""
+    return default if value is None else value
 
 
 def default_cache_dir() -> Path:
@@ -46,8 +59,9 @@ class Settings:
     # Send the pydantic schema inside {"type": "json_object", "schema": ...}: llama.cpp servers then constrain
     # the answer to it (compact JSON, bounded lists; about half the time). Always on for the embedded model.
     schema_hint: bool = False
-    request_timeout: float = 600.0
-    max_attempts: int = 4
+    request_timeout: float = DEFAULT_TIMEOUT  # BRIEFING_TIMEOUT: total seconds per request, not per read
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS  # BRIEFING_MAX_ATTEMPTS
+    retry_wait: float = DEFAULT_RETRY_WAIT  # BRIEFING_RETRY_WAIT: first backoff, seconds
     chunk_tokens: int = 900
     chunk_overlap: int = 0
     # Surfaces
@@ -80,6 +94,15 @@ class Settings:
             except ValueError:
                 raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
 
+        def seconds(name: str) -> float | None:
+            value = env.get(name)
+            if not value:
+                return None
+            try:
+                return float(value)
+            except ValueError:
+                raise ConfigError(f"{name} must be a number of seconds, got {value!r}") from None
+
         values: dict[str, Any] = {
             "api_key": env.get("OPENAI_API_KEY") or None,
             "base_url": env.get("OPENAI_BASE_URL") or None,
@@ -89,6 +112,9 @@ class Settings:
             "local_model_path": path("BRIEFING_LOCAL_MODEL"),
             "local_threads": integer("BRIEFING_LOCAL_THREADS"),
             "max_tokens_budget": integer("BRIEFING_MAX_TOKENS_BUDGET"),
+            "request_timeout": _or(seconds("BRIEFING_TIMEOUT"), DEFAULT_TIMEOUT),
+            "max_attempts": _or(integer("BRIEFING_MAX_ATTEMPTS"), DEFAULT_MAX_ATTEMPTS),
+            "retry_wait": _or(seconds("BRIEFING_RETRY_WAIT"), DEFAULT_RETRY_WAIT),
             "sources_dir": path("BRIEFING_SOURCES"),
             "daily_dir": path("BRIEFING_DAILY_DIR"),
             "api_token": (env.get("BRIEFING_API_TOKEN") or "").strip() or None,  # blank is no token, never "open"
@@ -119,6 +145,14 @@ class Settings:
             raise ConfigError("chunk size must be at least 50 tokens")
         if not 0 <= self.chunk_overlap < self.chunk_tokens // 2:
             raise ConfigError("chunk overlap must be between 0 and half the chunk size")
+        if not 0 < self.request_timeout <= 86400:
+            raise ConfigError(
+                f"the timeout (BRIEFING_TIMEOUT or --timeout) must be 0-86400 s, got {self.request_timeout:g}"
+            )
+        if not 1 <= self.max_attempts <= 20:
+            raise ConfigError(f"BRIEFING_MAX_ATTEMPTS must be 1-20, got {self.max_attempts}")
+        if not 0 <= self.retry_wait <= 60:
+            raise ConfigError(f"BRIEFING_RETRY_WAIT must be 0-60 s, got {self.retry_wait:g}")
         if self.max_tokens_budget is not None and self.max_tokens_budget < 1:
             raise ConfigError("--max-tokens-budget must be positive")
         if self.base_url and not self.base_url.startswith(("http://", "https://")):

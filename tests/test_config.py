@@ -77,7 +77,7 @@ def test_none_overrides_are_ignored_so_unset_flags_keep_the_environment():
 
 @pytest.mark.parametrize(
     "name",
-    ["BRIEFING_CONCURRENCY", "BRIEFING_LOCAL_THREADS", "BRIEFING_MAX_TOKENS_BUDGET"],
+    ["BRIEFING_CONCURRENCY", "BRIEFING_LOCAL_THREADS", "BRIEFING_MAX_TOKENS_BUDGET", "BRIEFING_MAX_ATTEMPTS"],
 )
 def test_a_variable_that_is_not_a_whole_number_is_a_config_error_naming_it(name):
     with pytest.raises(ConfigError) as caught:
@@ -85,6 +85,29 @@ def test_a_variable_that_is_not_a_whole_number_is_a_config_error_naming_it(name)
 
     assert name in str(caught.value)
     assert "'lots'" in str(caught.value)
+
+
+def test_timeouts_and_retries_are_read_from_the_environment_and_a_flag_wins():
+    env = {"BRIEFING_TIMEOUT": "2.5", "BRIEFING_MAX_ATTEMPTS": "2", "BRIEFING_RETRY_WAIT": "0"}
+    settings = Settings.from_env(env=env)
+
+    assert (settings.request_timeout, settings.max_attempts, settings.retry_wait) == (2.5, 2, 0.0)
+    assert Settings.from_env(env=env, request_timeout=9.0).request_timeout == 9.0
+    assert Settings.from_env(env={}).request_timeout == 600.0
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"BRIEFING_TIMEOUT": "soon"}, "BRIEFING_TIMEOUT must be a number of seconds, got 'soon'"),
+        ({"BRIEFING_TIMEOUT": "-1"}, "BRIEFING_TIMEOUT or --timeout"),
+        ({"BRIEFING_MAX_ATTEMPTS": "0"}, "BRIEFING_MAX_ATTEMPTS must be 1-20"),
+        ({"BRIEFING_RETRY_WAIT": "600"}, "BRIEFING_RETRY_WAIT must be 0-60 s"),
+    ],
+)
+def test_a_timeout_or_retry_setting_out_of_range_is_a_config_error_naming_it(env, named):
+    with pytest.raises(ConfigError, match=re.escape(named)):
+        Settings.from_env(env=env)
 
 
 def test_a_base_url_without_http_is_a_config_error_naming_the_variable():

@@ -8,6 +8,8 @@ Stages depend only on this package's `__init__`: the `ModelClient` protocol, the
 * `cache.py`  - the SQLite response cache;
 * `local.py`  - the embedded model (assemble, verify, serve llama.cpp on loopback);
 * `fake.py`   - `FakeModel`, the documented test double.
+* `stub.py`   - `StubServer`, an OpenAI-compatible server on loopback with latency and fault injection,
+                for tests and benchmarks (nothing in the product imports it).
 """
 
 from __future__ import annotations

@@ -2,14 +2,22 @@
 
 Underneath one call: the SDK with its own retries off, tenacity for transient failures (429 honouring
 Retry-After, 5xx, timeouts, dropped connections), one re-ask with the validation error when the answer
-is not valid JSON for the schema or was cut off, the SQLite response cache, and usage accounting with an
-optional token budget (`UsageMeter`).
+is not valid JSON for the schema, was cut off or refused, the SQLite response cache, and usage accounting
+with an optional token budget (`UsageMeter`).
+
+Every HTTP request is bounded: a total deadline (`timeout`, from connecting to the last byte, so a server
+dripping a byte a second cannot hold it past the deadline), a response size cap (`MAX_RESPONSE_BYTES`,
+counted while reading), and a circuit breaker (`CircuitBreaker`) that takes an endpoint nobody can connect
+to for dead after `BREAKER_THRESHOLD` attempts in a row, so the rest of the run fails at once instead of
+retrying every batch.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import os
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import openai
@@ -22,13 +30,32 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from ..config import DEFAULT_TIMEOUT
 from ..errors import ModelError
 from . import Messages, T, UsageMeter, parse_json, validation_text
 from .cache import ResponseCache, cache_key
 
+try:  # the HTTP library under the SDK: httpx2 since openai 3, httpx before
+    import httpx2 as _http
+except ImportError:  # pragma: no cover - openai 2.x
+    import httpx as _http  # type: ignore[no-redef]
+
 TEMPERATURE = 0.0
 SEED = 1
 MAX_RETRY_AFTER = 60.0
+
+MAX_RESPONSE_BYTES = 1 << 20
+"""An answer larger than this (1 MiB) is refused while it is read, and the request retried: the largest
+answer the pipeline asks for is 1,200 tokens, about 5 KB of JSON."""
+
+BREAKER_THRESHOLD = 3
+"""Attempts in a row that could not connect at all (refused, unresolvable host, connect timeout) before
+the endpoint is taken for dead. An answer of any kind, even an error status, resets the count; dropped
+connections, timeouts after connecting and bad answers do not count."""
+
+BREAKER_COOLDOWN = 30.0
+"""Seconds a tripped breaker fails every call at once; then one call may probe the endpoint again (a
+long-running service recovers when its endpoint comes back)."""
 
 ALLOW_MODEL_REQUESTS = True
 """False makes every request to an endpoint fail at once, before any connection (or embedded model
@@ -44,8 +71,124 @@ def _check_allowed(endpoint: str) -> None:
         )
 
 
+class DeadlineExceeded(Exception):
+    """One HTTP request took longer than its total deadline (retried like a timeout)."""
+
+
+class ResponseTooLarge(Exception):
+    """The endpoint's answer is larger than the cap (retried: a proxy or server hiccup, or it fails for good)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the answer is larger than {limit:,} bytes")
+        self.limit = limit
+
+
+class CircuitBreaker:
+    """Takes an endpoint for dead after `threshold` attempts in a row that could not connect; while open
+    (`cooldown` seconds) `check` fails every call at once with one clear line. Then one call may probe:
+    its success closes the breaker, its failure opens it again."""
+
+    def __init__(
+        self,
+        threshold: int = BREAKER_THRESHOLD,
+        cooldown: float = BREAKER_COOLDOWN,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.threshold = threshold
+        self.cooldown = cooldown
+        self._clock = clock
+        self.failures = 0
+        self.last_cause = ""
+        self._opened_at: float | None = None
+
+    def check(self, endpoint: str) -> None:
+        """Raise `ModelError` while the breaker is open."""
+        if self._opened_at is not None and self._clock() - self._opened_at < self.cooldown:
+            raise self.error(endpoint)
+
+    def failure(self, cause: str) -> bool:
+        """Count an attempt that could not connect; True when the breaker (re)opens."""
+        self.failures += 1
+        self.last_cause = cause
+        if self.failures >= self.threshold:
+            self._opened_at = self._clock()
+            return True
+        return False
+
+    def success(self) -> None:
+        self.failures = 0
+        self._opened_at = None
+
+    def error(self, endpoint: str) -> ModelError:
+        return ModelError(
+            f"the model endpoint {endpoint} is unreachable ({self.failures} connection attempts in a row failed: "
+            f"{self.last_cause}); not calling it again for {self.cooldown:g} s: check that the server is running "
+            "and the base URL (OPENAI_BASE_URL or --base-url)",
+            endpoint=endpoint,
+            retryable=True,
+        )
+
+
+def _could_not_connect(exc: BaseException) -> bool:
+    """The attempt never reached the server (as opposed to a connection it dropped, or a slow answer)."""
+    return any(isinstance(e, (_http.ConnectError, _http.ConnectTimeout)) for e in _chain(exc))
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _cause_text(exc: BaseException) -> str:
+    """What went wrong, in words: the operating system's reason when there is one ("Connection refused")."""
+    for e in reversed(_chain(exc)):
+        if isinstance(e, OSError) and isinstance(e.errno, int) and e.errno > 0:
+            return os.strerror(e.errno)
+    cause = str(exc) or type(exc).__name__
+    if exc.__cause__ is not None and str(exc.__cause__):
+        cause += f" ({exc.__cause__})"
+    return cause
+
+
+class _CappedStream(_http.AsyncByteStream):
+    """A response body that stops with `ResponseTooLarge` once more than `limit` bytes have come."""
+
+    def __init__(self, inner: Any, limit: int) -> None:
+        self._inner = inner
+        self._limit = limit
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        seen = 0
+        async for chunk in self._inner:
+            seen += len(chunk)
+            if seen > self._limit:
+                raise ResponseTooLarge(self._limit)
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _http_client(trust_env: bool, max_response_bytes: int) -> Any:
+    """The SDK's HTTP client with the response size cap (an event hook sees each response before its body)."""
+
+    async def cap(response: Any) -> None:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_response_bytes:
+            raise ResponseTooLarge(max_response_bytes)
+        response.stream = _CappedStream(response.stream, max_response_bytes)
+
+    return openai.DefaultAsyncHttpxClient(trust_env=trust_env, event_hooks={"response": [cap]})
+
+
 def _transient(exc: BaseException) -> bool:
     if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError)):
+        return True
+    if isinstance(exc, (DeadlineExceeded, ResponseTooLarge)):
         return True
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code >= 500 or exc.status_code in (408, 409, 429)
@@ -92,16 +235,19 @@ class OpenAIModel:
         cache: ResponseCache | None = None,
         cache_identity: str | None = None,
         meter: UsageMeter | None = None,
-        timeout: float = 600.0,
+        timeout: float = DEFAULT_TIMEOUT,
         max_attempts: int = 4,
         backoff_initial: float = 1.0,
         backoff_cap: float = 30.0,
         starter: Callable[[], Awaitable[str]] | None = None,
         trust_env: bool = True,
         schema_in_json_mode: bool = False,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         """`starter`, when given, is awaited on the first call that misses the cache and returns the base
-        URL to use (the embedded model starts only when an answer is really needed)."""
+        URL to use (the embedded model starts only when an answer is really needed). `timeout` is the
+        total deadline of each HTTP request; `max_response_bytes` caps an answer's size."""
         self.model = model
         self.endpoint = base_url or ("embedded" if starter else "https://api.openai.com/v1")
         self.cache = cache
@@ -112,6 +258,8 @@ class OpenAIModel:
         self._starter = starter
         self._api_key = api_key or "no-key"
         self._timeout = timeout
+        self.max_response_bytes = max_response_bytes
+        self.breaker = breaker or CircuitBreaker()
         self._client: openai.AsyncOpenAI | None = None
         # The embedded model is on loopback: proxy variables (honoured by the SDK's HTTP client) must not
         # send 127.0.0.1 through a proxy.
@@ -127,7 +275,7 @@ class OpenAIModel:
                 if self._starter is not None:
                     self.endpoint = await self._starter()
                 # The SDK's own retries stay off: tenacity owns them, so they never stack.
-                http_client = None if self._trust_env else openai.DefaultAsyncHttpxClient(trust_env=False)
+                http_client = _http_client(self._trust_env, self.max_response_bytes)
                 self._client = openai.AsyncOpenAI(
                     base_url=self.endpoint,
                     api_key=self._api_key,
@@ -176,6 +324,8 @@ class OpenAIModel:
             try:
                 if finish == "length":
                     raise ValueError("the answer was cut off at the token limit")
+                if finish == "refusal":
+                    raise ValueError(f"the model refused to answer: {_short(content, 200)}")
                 result = parse_json(content, response_model)
             except (ValidationError, ValueError) as exc:
                 last_problem = validation_text(exc) if isinstance(exc, ValidationError) else str(exc)
@@ -214,10 +364,24 @@ class OpenAIModel:
             reraise=True,
             before_sleep=lambda _state: self._count_retry(),
         )
+        attempts = 0
         try:
             async for attempt in retrying:
                 with attempt:
-                    response = await client.chat.completions.create(**body)
+                    attempts += 1
+                    response = await self._attempt(client, body)
+        except DeadlineExceeded as exc:
+            raise ModelError(
+                f"the model at {self.endpoint} did not finish answering within {self._timeout:g} s "
+                f"(BRIEFING_TIMEOUT) in {attempts} attempt(s)",
+                endpoint=self.endpoint,
+                retryable=True,
+            ) from exc
+        except ResponseTooLarge as exc:
+            raise ModelError(
+                f"the model at {self.endpoint} sent answers larger than {exc.limit:,} bytes in {attempts} attempt(s)",
+                endpoint=self.endpoint,
+            ) from exc
         except openai.AuthenticationError as exc:
             raise ModelError(
                 f"{self.endpoint} refused the API key (401): check OPENAI_API_KEY or --api-key",
@@ -233,18 +397,15 @@ class OpenAIModel:
             ) from exc
         except openai.APIStatusError as exc:
             raise ModelError(
-                f"model call to {self.endpoint} failed after {self.max_attempts} attempt(s): "
+                f"model call to {self.endpoint} failed after {attempts} attempt(s): "
                 f"HTTP {exc.status_code}: {_short(exc.message)}",
                 status=exc.status_code,
                 endpoint=self.endpoint,
                 retryable=_transient(exc),
             ) from exc
         except (openai.APIConnectionError, openai.APITimeoutError) as exc:
-            cause = str(exc) or type(exc).__name__
-            if exc.__cause__ is not None and str(exc.__cause__):
-                cause += f" ({exc.__cause__})"
             raise ModelError(
-                f"cannot reach the model at {self.endpoint} after {self.max_attempts} attempt(s): {_short(cause)}",
+                f"cannot reach the model at {self.endpoint} after {attempts} attempt(s): {_short(_cause_text(exc))}",
                 endpoint=self.endpoint,
                 retryable=True,
             ) from exc
@@ -255,7 +416,28 @@ class OpenAIModel:
         if not response.choices:
             return "", "empty"
         choice = response.choices[0]
+        refusal = getattr(choice.message, "refusal", None)
+        if refusal and not choice.message.content:
+            return refusal, "refusal"
         return choice.message.content or "", choice.finish_reason
+
+    async def _attempt(self, client: openai.AsyncOpenAI, body: dict[str, Any]) -> Any:
+        """One HTTP request within the total deadline, unless the breaker says the endpoint is dead."""
+        self.breaker.check(self.endpoint)
+        try:
+            async with asyncio.timeout(self._timeout):
+                response = await client.chat.completions.create(**body)
+        except TimeoutError as exc:
+            raise DeadlineExceeded() from exc
+        except openai.APIStatusError:
+            self.breaker.success()  # it answered: alive, if unwell
+            raise
+        except openai.APIConnectionError as exc:
+            if _could_not_connect(exc) and self.breaker.failure(_short(_cause_text(exc), 120)):
+                raise self.breaker.error(self.endpoint) from exc
+            raise
+        self.breaker.success()
+        return response
 
     def _count_retry(self) -> None:
         self.meter.retries += 1
@@ -267,12 +449,25 @@ def _short(text: str, limit: int = 300) -> str:
 
 
 async def first_model(base_url: str, api_key: str | None, timeout: float = 30.0) -> str:
-    """The first model a server lists (for a base URL given without a model name)."""
+    """The first model a server lists (for a base URL given without a model name), within `timeout` in all."""
     _check_allowed(base_url)
-    client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", max_retries=0, timeout=timeout)
+    client = openai.AsyncOpenAI(
+        base_url=base_url,
+        api_key=api_key or "no-key",
+        max_retries=0,
+        timeout=timeout,
+        http_client=_http_client(True, MAX_RESPONSE_BYTES),
+    )
     try:
-        page = await client.models.list()
+        async with asyncio.timeout(timeout):
+            page = await client.models.list()
         ids = [m.id for m in page.data]
+    except (TimeoutError, ResponseTooLarge) as exc:
+        raise ModelError(
+            f"no model given and {base_url} did not list its models within {timeout:g} s and "
+            f"{MAX_RESPONSE_BYTES:,} bytes: set --model or BRIEFING_MODEL",
+            endpoint=base_url,
+        ) from exc
     except openai.APIError as exc:
         raise ModelError(
             f"no model given and {base_url} did not list its models ({_short(str(exc))}): set --model or BRIEFING_MODEL",

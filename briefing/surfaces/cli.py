@@ -109,6 +109,11 @@ def model_options(f: Callable[..., Any]) -> Callable[..., Any]:
             help="Parallel model calls [default: 1 for the embedded model, 4 for a custom server, 8 for OpenAI].",
         ),
         click.option("--max-tokens-budget", type=click.IntRange(1), help="Stop before a run uses more tokens."),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(0, 86400, min_open=True),
+            help="Seconds one model request may take in all, connect to last byte [600; env BRIEFING_TIMEOUT].",
+        ),
         click.option("--chunk-tokens", type=click.IntRange(50), default=None, help="Chunk size in tokens [900]."),
         click.option("--quiet", "-q", is_flag=True, help="No progress or status output on stderr."),
     ]
@@ -125,6 +130,7 @@ def settings_from(kw: dict[str, Any]) -> Settings:
         cache_dir=kw.pop("cache_dir", None),
         concurrency=kw.pop("concurrency", None),
         max_tokens_budget=kw.pop("max_tokens_budget", None),
+        request_timeout=kw.pop("timeout", None),
         chunk_tokens=kw.pop("chunk_tokens", None),
     )
     if kw.pop("no_cache", False):
