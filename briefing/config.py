@@ -25,6 +25,18 @@ LOCAL_MODEL_ALIAS = "local"
 
 EndpointKind = Literal["openai", "custom", "local"]
 
+# Limits of the long-running surfaces (HTTP service, Slack app); each can be changed in `Settings`.
+MAX_QUEUED_JOBS = 8
+"""Briefing jobs that may wait for a free worker slot; one more request gets 429 with Retry-After."""
+JOB_DEADLINE_SECONDS = 1800.0
+"""A job (queue wait included) still running after this long is stopped: 504. The embedded model took
+~10 min for a 10-article cluster on 2 cores (docs/NOTES), so 30 min leaves room without holding a slot forever."""
+MAX_REQUEST_FILES = 200
+"""Articles (inline plus files found under `paths`) one HTTP request may brief; more is 413."""
+MAX_REQUEST_BYTES = 20 * 1024 * 1024
+"""Bytes of article text (inline plus files under `paths`) one HTTP request may brief; more is 413. The
+same as one file's limit in `sources`, so any file `briefing run` accepts can be sent on its own."""
+
 
 def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("briefing"))
@@ -61,6 +73,10 @@ class Settings:
     slack_channel: str | None = None  # BRIEFING_SLACK_CHANNEL: also post with chat.postMessage
     public_url: str | None = None  # BRIEFING_PUBLIC_URL: the HTTP service's address, for links from Slack
     allowed_hosts: tuple[str, ...] = ()  # BRIEFING_ALLOWED_HOSTS: Host headers the service answers (comma list)
+    max_queued_jobs: int = MAX_QUEUED_JOBS  # BRIEFING_MAX_QUEUED_JOBS
+    job_deadline: float = JOB_DEADLINE_SECONDS  # BRIEFING_JOB_DEADLINE: seconds
+    max_request_files: int = MAX_REQUEST_FILES  # BRIEFING_MAX_REQUEST_FILES
+    max_request_bytes: int = MAX_REQUEST_BYTES  # BRIEFING_MAX_REQUEST_BYTES
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -100,6 +116,20 @@ class Settings:
             "public_url": (env.get("BRIEFING_PUBLIC_URL") or "").rstrip("/") or None,
             "allowed_hosts": tuple(h.strip() for h in env.get("BRIEFING_ALLOWED_HOSTS", "").split(",") if h.strip()),
         }
+        for name, key in [
+            ("BRIEFING_MAX_QUEUED_JOBS", "max_queued_jobs"),
+            ("BRIEFING_MAX_REQUEST_FILES", "max_request_files"),
+            ("BRIEFING_MAX_REQUEST_BYTES", "max_request_bytes"),
+        ]:
+            if (value := integer(name)) is not None:
+                values[key] = value
+        if env.get("BRIEFING_JOB_DEADLINE"):
+            try:
+                values["job_deadline"] = float(env["BRIEFING_JOB_DEADLINE"])
+            except ValueError:
+                raise ConfigError(
+                    f"BRIEFING_JOB_DEADLINE must be a number of seconds, got {env['BRIEFING_JOB_DEADLINE']!r}"
+                ) from None
         if env.get("BRIEFING_NO_CACHE", "").lower() in {"1", "true", "yes"}:
             values["use_cache"] = False
         if env.get("BRIEFING_SCHEMA_HINT", "").lower() in {"1", "true", "yes"}:
@@ -121,6 +151,12 @@ class Settings:
             raise ConfigError("chunk overlap must be between 0 and half the chunk size")
         if self.max_tokens_budget is not None and self.max_tokens_budget < 1:
             raise ConfigError("--max-tokens-budget must be positive")
+        if self.max_queued_jobs < 0:
+            raise ConfigError("BRIEFING_MAX_QUEUED_JOBS must be 0 or more")
+        if not self.job_deadline > 0:
+            raise ConfigError("BRIEFING_JOB_DEADLINE must be a positive number of seconds")
+        if self.max_request_files < 1 or self.max_request_bytes < 1:
+            raise ConfigError("BRIEFING_MAX_REQUEST_FILES and BRIEFING_MAX_REQUEST_BYTES must be positive")
         if self.base_url and not self.base_url.startswith(("http://", "https://")):
             raise ConfigError(
                 f"base URL (OPENAI_BASE_URL or --base-url) must start with http:// or https://, got {self.base_url!r}"
