@@ -20,7 +20,7 @@ from briefing.models import Briefing
 from briefing.render import to_markdown
 from briefing.surfaces.http import MAX_BODY_BYTES, create_app
 
-from .fakes import Gate, ServerThread, answer, fake_model
+from .fakes import Gate, OpenAIStub, Reply, ServerThread, answer, completion, fake_model, notes_for
 
 ARTICLE = (
     "Russia deployed 500 troops to Latakia on Monday. Sergei Lavrov said Russia wants to prevent the "
@@ -471,3 +471,40 @@ async def test_a_request_naming_too_many_articles_or_too_much_text_gets_413_befo
     assert text.status_code == 413
     assert text.json()["detail"].startswith(f"the articles in this request hold {len(ARTICLE) + len(OTHER):,} bytes")
     assert len(model.history) == 3  # the one request within the limits: two articles and a summary
+
+
+# --------------------------------------------------------------------------- budgets
+
+
+@pytest.mark.model_requests
+async def test_the_token_budget_is_per_request_so_one_request_cannot_spend_it_for_everyone(settings: Settings) -> None:
+    """The real client (`open_model`) on an OpenAI-compatible stub: the first request's extraction reports
+    5,000 prompt tokens, so its summary call would pass the budget and it stops (422); the next request
+    starts with the whole budget again."""
+    with OpenAIStub(default=answer) as stub:
+        expensive = completion(json.dumps(notes_for(ARTICLE)), prompt_tokens=5_000, completion_tokens=20)
+        stub.will(Reply(200, expensive))
+        budgeted = settings.with_(base_url=stub.url, model="alpha", max_tokens_budget=5_000)
+        app = create_app(budgeted, allowed_hosts=("service",), **OPEN)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+                body = {"articles": [{"name": "a.txt", "text": ARTICLE}]}
+                spent = await client.post("/v1/briefings", json=body)
+                after = [await client.post("/v1/briefings", json=body) for _ in range(2)]
+    assert spent.status_code == 422
+    assert spent.json()["detail"].startswith("token budget of 5,000 would be exceeded (5,020 used")
+    assert [r.status_code for r in after] == [200, 200], after[0].text
+    usage = Briefing.model_validate(after[1].json()).usage
+    assert (usage.model_calls, usage.prompt_tokens + usage.completion_tokens) == (2, 240)  # its own two calls only
+
+
+async def test_two_briefings_at_once_each_report_only_their_own_usage(settings: Settings) -> None:
+    gate = Gate()
+    body = {"articles": [{"name": "a.txt", "text": ARTICLE}]}
+    async with client_for(settings.with_(concurrency=1), FakeModel(default=gate)) as client:
+        jobs = [asyncio.create_task(client.post("/v1/briefings", json=body)) for _ in range(2)]
+        assert await gate.await_for("started", 2)  # both are in their first call
+        gate.open()
+        answered = await asyncio.gather(*jobs)
+    assert [Briefing.model_validate(r.json()).usage.model_calls for r in answered] == [2, 2]
