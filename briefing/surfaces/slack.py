@@ -250,6 +250,7 @@ def create_asgi(settings: Settings, client_factory: ClientFactory = open_model):
     routes = [Route("/slack/events", events_endpoint(settings, briefer), methods=["POST"]), Route("/healthz", healthz)]
     app = Starlette(routes=routes, lifespan=lifespan_of(briefer))
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.state.briefer = briefer  # `briefing slack serve` cancels its jobs on SIGTERM
     return app
 
 
