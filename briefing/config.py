@@ -73,6 +73,8 @@ class Settings:
     slack_channel: str | None = None  # BRIEFING_SLACK_CHANNEL: also post with chat.postMessage
     public_url: str | None = None  # BRIEFING_PUBLIC_URL: the HTTP service's address, for links from Slack
     allowed_hosts: tuple[str, ...] = ()  # BRIEFING_ALLOWED_HOSTS: Host headers the service answers (comma list)
+    slack_allowed_channels: tuple[str, ...] = ()  # BRIEFING_SLACK_ALLOWED_CHANNELS: channel IDs /briefing answers in
+    slack_allowed_users: tuple[str, ...] = ()  # BRIEFING_SLACK_ALLOWED_USERS: user IDs who may use /briefing
     max_queued_jobs: int = MAX_QUEUED_JOBS  # BRIEFING_MAX_QUEUED_JOBS
     job_deadline: float = JOB_DEADLINE_SECONDS  # BRIEFING_JOB_DEADLINE: seconds
     max_request_files: int = MAX_REQUEST_FILES  # BRIEFING_MAX_REQUEST_FILES
@@ -96,6 +98,10 @@ class Settings:
             except ValueError:
                 raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
 
+        def names(name: str) -> tuple[str, ...]:
+            """A comma-separated list; blanks dropped."""
+            return tuple(n.strip() for n in env.get(name, "").split(",") if n.strip())
+
         values: dict[str, Any] = {
             "api_key": env.get("OPENAI_API_KEY") or None,
             "base_url": env.get("OPENAI_BASE_URL") or None,
@@ -114,7 +120,9 @@ class Settings:
             "slack_api_url": env.get("SLACK_API_URL") or None,
             "slack_channel": env.get("BRIEFING_SLACK_CHANNEL") or None,
             "public_url": (env.get("BRIEFING_PUBLIC_URL") or "").rstrip("/") or None,
-            "allowed_hosts": tuple(h.strip() for h in env.get("BRIEFING_ALLOWED_HOSTS", "").split(",") if h.strip()),
+            "allowed_hosts": names("BRIEFING_ALLOWED_HOSTS"),
+            "slack_allowed_channels": names("BRIEFING_SLACK_ALLOWED_CHANNELS"),
+            "slack_allowed_users": names("BRIEFING_SLACK_ALLOWED_USERS"),
         }
         for name, key in [
             ("BRIEFING_MAX_QUEUED_JOBS", "max_queued_jobs"),

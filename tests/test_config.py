@@ -178,3 +178,11 @@ def test_the_service_limits_have_named_defaults_and_come_from_the_environment():
         Settings.from_env(env={"BRIEFING_JOB_DEADLINE": "soon"})
     with pytest.raises(ConfigError, match="BRIEFING_JOB_DEADLINE must be a positive number"):
         Settings.from_env(env={"BRIEFING_JOB_DEADLINE": "0"})
+
+
+def test_the_slack_allow_lists_are_comma_separated_ids():
+    settings = Settings.from_env(
+        env={"BRIEFING_SLACK_ALLOWED_CHANNELS": "C1, C2,", "BRIEFING_SLACK_ALLOWED_USERS": " U7 "}
+    )
+    assert (settings.slack_allowed_channels, settings.slack_allowed_users) == (("C1", "C2"), ("U7",))
+    assert Settings.from_env(env={}).slack_allowed_channels == ()  # not set: every channel
