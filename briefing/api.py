@@ -14,7 +14,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from .config import DEFAULT_OPENAI_MODEL, LOCAL_MODEL_ALIAS, Settings
-from .model import ModelClient, UsageMeter
+from .model import ModelClient, UsageMeter, metered_run
 from .model.cache import ResponseCache
 from .model.openai import OpenAIModel, first_model
 from .models import Briefing
@@ -36,7 +36,7 @@ async def open_model(
         cache = ResponseCache(settings.cache_dir / "responses.sqlite3") if settings.use_cache else None
         if cache is not None:
             stack.callback(cache.close)
-        meter = UsageMeter(budget=settings.max_tokens_budget)
+        meter = UsageMeter()  # no budget here: the budget is per run (`agenerate_briefing`), not per client
         common = dict(
             cache=cache,
             meter=meter,
@@ -140,7 +140,8 @@ async def agenerate_briefing(
     """Brief the articles under `paths` (files or folders) and/or inline `(name, text)` articles.
 
     `client` overrides the endpoint in `settings` (tests pass a `FakeModel`; long-running services
-    pass one they keep open). Raises `BriefingError` subclasses; never prints.
+    pass one they keep open). `settings.max_tokens_budget` holds this run alone, whatever else the client
+    has done or is doing. Raises `BriefingError` subclasses; never prints.
     """
     settings = settings or Settings()
     loaded = load_inputs(paths, articles)
@@ -155,9 +156,9 @@ async def agenerate_briefing(
     async with AsyncExitStack() as stack:
         if client is None:
             client = await stack.enter_async_context(open_model(settings, on_status=on_status, progress=progress))
-        before = client.meter.snapshot()
-        briefing = await run_pipeline(loaded, client, concurrency=settings.effective_concurrency, **options)
-        usage = client.meter.usage(client.model, client.endpoint, since=before, started=started)
+        with metered_run(settings.max_tokens_budget) as run:  # this run's own counts and budget
+            briefing = await run_pipeline(loaded, client, concurrency=settings.effective_concurrency, **options)
+        usage = run.usage(client.model, client.endpoint, started=started)
         return briefing.model_copy(update={"usage": usage})
 
 

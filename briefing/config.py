@@ -33,6 +33,18 @@ server's Retry-After wins."""
 
 EndpointKind = Literal["openai", "custom", "local"]
 
+# Limits of the long-running surfaces (HTTP service, Slack app); each can be changed in `Settings`.
+MAX_QUEUED_JOBS = 8
+"""Briefing jobs that may wait for a free worker slot; one more request gets 429 with Retry-After."""
+JOB_DEADLINE_SECONDS = 1800.0
+"""A job (queue wait included) still running after this long is stopped: 504. The embedded model took
+~10 min for a 10-article cluster on 2 cores (docs/NOTES), so 30 min leaves room without holding a slot forever."""
+MAX_REQUEST_FILES = 200
+"""Articles (inline plus files found under `paths`) one HTTP request may brief; more is 413."""
+MAX_REQUEST_BYTES = 20 * 1024 * 1024
+"""Bytes of article text (inline plus files under `paths`) one HTTP request may brief; more is 413. The
+same as one file's limit in `sources`, so any file `briefing run` accepts can be sent on its own."""
+
 
 def _or(value: Any, default: Any) -> Any:
     """`value` unless it is unset (None): a 0 given on purpose is kept, and checked."""
@@ -75,6 +87,12 @@ class Settings:
     slack_channel: str | None = None  # BRIEFING_SLACK_CHANNEL: also post with chat.postMessage
     public_url: str | None = None  # BRIEFING_PUBLIC_URL: the HTTP service's address, for links from Slack
     allowed_hosts: tuple[str, ...] = ()  # BRIEFING_ALLOWED_HOSTS: Host headers the service answers (comma list)
+    slack_allowed_channels: tuple[str, ...] = ()  # BRIEFING_SLACK_ALLOWED_CHANNELS: channel IDs /briefing answers in
+    slack_allowed_users: tuple[str, ...] = ()  # BRIEFING_SLACK_ALLOWED_USERS: user IDs who may use /briefing
+    max_queued_jobs: int = MAX_QUEUED_JOBS  # BRIEFING_MAX_QUEUED_JOBS
+    job_deadline: float = JOB_DEADLINE_SECONDS  # BRIEFING_JOB_DEADLINE: seconds
+    max_request_files: int = MAX_REQUEST_FILES  # BRIEFING_MAX_REQUEST_FILES
+    max_request_bytes: int = MAX_REQUEST_BYTES  # BRIEFING_MAX_REQUEST_BYTES
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -103,6 +121,10 @@ class Settings:
             except ValueError:
                 raise ConfigError(f"{name} must be a number of seconds, got {value!r}") from None
 
+        def names(name: str) -> tuple[str, ...]:
+            """A comma-separated list; blanks dropped."""
+            return tuple(n.strip() for n in env.get(name, "").split(",") if n.strip())
+
         values: dict[str, Any] = {
             "api_key": env.get("OPENAI_API_KEY") or None,
             "base_url": env.get("OPENAI_BASE_URL") or None,
@@ -124,8 +146,24 @@ class Settings:
             "slack_api_url": env.get("SLACK_API_URL") or None,
             "slack_channel": env.get("BRIEFING_SLACK_CHANNEL") or None,
             "public_url": (env.get("BRIEFING_PUBLIC_URL") or "").rstrip("/") or None,
-            "allowed_hosts": tuple(h.strip() for h in env.get("BRIEFING_ALLOWED_HOSTS", "").split(",") if h.strip()),
+            "allowed_hosts": names("BRIEFING_ALLOWED_HOSTS"),
+            "slack_allowed_channels": names("BRIEFING_SLACK_ALLOWED_CHANNELS"),
+            "slack_allowed_users": names("BRIEFING_SLACK_ALLOWED_USERS"),
         }
+        for name, key in [
+            ("BRIEFING_MAX_QUEUED_JOBS", "max_queued_jobs"),
+            ("BRIEFING_MAX_REQUEST_FILES", "max_request_files"),
+            ("BRIEFING_MAX_REQUEST_BYTES", "max_request_bytes"),
+        ]:
+            if (value := integer(name)) is not None:
+                values[key] = value
+        if env.get("BRIEFING_JOB_DEADLINE"):
+            try:
+                values["job_deadline"] = float(env["BRIEFING_JOB_DEADLINE"])
+            except ValueError:
+                raise ConfigError(
+                    f"BRIEFING_JOB_DEADLINE must be a number of seconds, got {env['BRIEFING_JOB_DEADLINE']!r}"
+                ) from None
         if env.get("BRIEFING_NO_CACHE", "").lower() in {"1", "true", "yes"}:
             values["use_cache"] = False
         if env.get("BRIEFING_SCHEMA_HINT", "").lower() in {"1", "true", "yes"}:
@@ -155,6 +193,12 @@ class Settings:
             raise ConfigError(f"BRIEFING_RETRY_WAIT must be 0-60 s, got {self.retry_wait:g}")
         if self.max_tokens_budget is not None and self.max_tokens_budget < 1:
             raise ConfigError("--max-tokens-budget must be positive")
+        if self.max_queued_jobs < 0:
+            raise ConfigError("BRIEFING_MAX_QUEUED_JOBS must be 0 or more")
+        if not self.job_deadline > 0:
+            raise ConfigError("BRIEFING_JOB_DEADLINE must be a positive number of seconds")
+        if self.max_request_files < 1 or self.max_request_bytes < 1:
+            raise ConfigError("BRIEFING_MAX_REQUEST_FILES and BRIEFING_MAX_REQUEST_BYTES must be positive")
         if self.base_url and not self.base_url.startswith(("http://", "https://")):
             raise ConfigError(
                 f"base URL (OPENAI_BASE_URL or --base-url) must start with http:// or https://, got {self.base_url!r}"

@@ -58,6 +58,23 @@ class BudgetExceeded(BriefingError):
         self.used = used
 
 
+class Busy(BriefingError):
+    """The service already holds as many briefing jobs as it may (running and queued): try again later.
+    `retry_after` is the number of seconds to suggest (HTTP `Retry-After`)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class DeadlineExceeded(BriefingError):
+    """A briefing job ran past its deadline and was stopped (its remaining model calls never ran)."""
+
+
+class ShuttingDown(BriefingError):
+    """The service is stopping: the job was cancelled (or refused) and can be sent again once it is back."""
+
+
 class NothingToBrief(BriefingError):
     """No input survived loading: every file was skipped (the reasons are attached)."""
 
@@ -87,8 +104,12 @@ class Outcome:
 INTERNAL = Outcome(exit_code=2, http_status=500, internal=True)
 
 # First match wins, most specific first. Whose fault: 422 the request's (nothing to brief, a budget
-# it set, a path or setting it gave), 502 the model endpoint's, 500 ours.
+# it set, a path or setting it gave), 502 the model endpoint's, 500 ours; 429, 503 and 504 are the
+# service's limits (full queue, shutting down, deadline), not anybody's mistake.
 OUTCOMES: tuple[tuple[type[BaseException], Outcome], ...] = (
+    (Busy, Outcome(exit_code=1, http_status=429)),
+    (ShuttingDown, Outcome(exit_code=1, http_status=503)),
+    (DeadlineExceeded, Outcome(exit_code=1, http_status=504)),
     (NothingToBrief, Outcome(exit_code=1, http_status=422)),
     (BudgetExceeded, Outcome(exit_code=1, http_status=422)),
     (ConfigError, Outcome(exit_code=1, http_status=422)),

@@ -78,6 +78,49 @@ def fake_model() -> FakeModel:
     return FakeModel(default=default)
 
 
+class Gate:
+    """Model calls held open until `open()`: `FakeModel(default=gate)` answers like `fake_model()`, but each
+    call first waits (async, cancellable) for the gate. Counts the calls `started` and `cancelled`, and
+    `wait_for(...)` blocks (from any thread) until a count is reached, so a test never sleeps to guess."""
+
+    def __init__(self) -> None:
+        self.opened = threading.Event()
+        self.started = 0
+        self.cancelled = 0
+        self._cond = threading.Condition()
+
+    async def __call__(self, messages: list[dict[str, str]], response_model: type) -> dict[str, Any]:
+        import asyncio
+
+        self._bump("started")
+        try:
+            while not self.opened.is_set():
+                await asyncio.sleep(0.005)
+        except asyncio.CancelledError:
+            self._bump("cancelled")
+            raise
+        return answer(messages)
+
+    def open(self) -> None:
+        self.opened.set()
+
+    def _bump(self, counter: str) -> None:
+        with self._cond:
+            setattr(self, counter, getattr(self, counter) + 1)
+            self._cond.notify_all()
+
+    def wait_for(self, counter: str, count: int = 1, timeout: float = 5.0) -> bool:
+        """True once `counter` ("started" or "cancelled") reaches `count`; False after `timeout` seconds."""
+        with self._cond:
+            return self._cond.wait_for(lambda: getattr(self, counter) >= count, timeout)
+
+    async def await_for(self, counter: str, count: int = 1, timeout: float = 5.0) -> bool:
+        """`wait_for` from an event loop (in a thread, so the loop keeps running)."""
+        import asyncio
+
+        return await asyncio.to_thread(self.wait_for, counter, count, timeout)
+
+
 def article_name(messages: list[dict[str, Any]]) -> str | None:
     """The source path an extraction prompt names, or None for a summary prompt."""
     m = re.search(r'<article source="([^"]*)"', messages[-1]["content"])

@@ -180,3 +180,32 @@ def test_the_repr_of_settings_never_shows_a_secret():
     shown = f"{settings!r} {settings}"
     assert not [name for name, value in secrets.items() if value in shown]
     assert settings.api_key == "sk-test-secret-1"  # still there for the code that needs it
+
+
+def test_the_service_limits_have_named_defaults_and_come_from_the_environment():
+    from briefing.config import JOB_DEADLINE_SECONDS, MAX_QUEUED_JOBS, MAX_REQUEST_BYTES, MAX_REQUEST_FILES
+
+    default = Settings.from_env(env={})
+    assert (default.max_queued_jobs, default.job_deadline) == (MAX_QUEUED_JOBS, JOB_DEADLINE_SECONDS)
+    assert (default.max_request_files, default.max_request_bytes) == (MAX_REQUEST_FILES, MAX_REQUEST_BYTES)
+    env = {
+        "BRIEFING_MAX_QUEUED_JOBS": "0",
+        "BRIEFING_JOB_DEADLINE": "90.5",
+        "BRIEFING_MAX_REQUEST_FILES": "10",
+        "BRIEFING_MAX_REQUEST_BYTES": "1000",
+    }
+    limited = Settings.from_env(env=env)
+    assert (limited.max_queued_jobs, limited.job_deadline) == (0, 90.5)
+    assert (limited.max_request_files, limited.max_request_bytes) == (10, 1000)
+    with pytest.raises(ConfigError, match="BRIEFING_JOB_DEADLINE must be a number of seconds, got 'soon'"):
+        Settings.from_env(env={"BRIEFING_JOB_DEADLINE": "soon"})
+    with pytest.raises(ConfigError, match="BRIEFING_JOB_DEADLINE must be a positive number"):
+        Settings.from_env(env={"BRIEFING_JOB_DEADLINE": "0"})
+
+
+def test_the_slack_allow_lists_are_comma_separated_ids():
+    settings = Settings.from_env(
+        env={"BRIEFING_SLACK_ALLOWED_CHANNELS": "C1, C2,", "BRIEFING_SLACK_ALLOWED_USERS": " U7 "}
+    )
+    assert (settings.slack_allowed_channels, settings.slack_allowed_users) == (("C1", "C2"), ("U7",))
+    assert Settings.from_env(env={}).slack_allowed_channels == ()  # not set: every channel

@@ -21,7 +21,7 @@ from briefing.models import Briefing
 from briefing.render import to_markdown
 from briefing.surfaces.http import MAX_BODY_BYTES, create_app
 
-from .fakes import ServerThread, answer, fake_model
+from .fakes import Gate, OpenAIStub, Reply, ServerThread, answer, completion, fake_model, notes_for
 
 ARTICLE = (
     "Russia deployed 500 troops to Latakia on Monday. Sergei Lavrov said Russia wants to prevent the "
@@ -426,3 +426,135 @@ async def test_the_api_description_is_served_only_when_asked_for(settings: Setti
     async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
         assert (await client.get("/docs")).status_code == 404
         assert (await client.get("/openapi.json")).status_code == 404
+
+
+# --------------------------------------------------------------------------- bounded work
+
+
+async def until(condition, timeout: float = 5.0) -> None:  # noqa: ANN001
+    """Wait (without asserting on time) until `condition()` holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        await asyncio.sleep(0.01)
+
+
+async def test_a_full_queue_refuses_the_next_request_at_once_with_429_and_retry_after(settings: Settings) -> None:
+    gate = Gate()
+    body = {"articles": [{"name": "a.txt", "text": ARTICLE}]}
+    limited = settings.with_(max_queued_jobs=1, concurrency=1)
+    app = create_app(limited, FakeModel(default=gate), allowed_hosts=("service",), **OPEN)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service", timeout=10) as client:
+            try:
+                jobs = [asyncio.create_task(client.post("/v1/briefings", json=body)) for _ in range(3)]
+                assert await gate.await_for("started", 2)  # two run (MAX_RUNNING_JOBS) ...
+                await until(lambda: app.state.briefer.pending == 3)  # ... and one waits
+                refused = await asyncio.wait_for(client.post("/v1/briefings", json=body), 5)
+            finally:
+                gate.open()
+            answered = await asyncio.gather(*jobs)
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "30"
+    assert refused.json()["detail"] == (
+        "the service is busy: 3 briefings are already running or waiting; try again in 30 s"
+    )
+    assert [r.status_code for r in answered] == [200, 200, 200]
+
+
+def test_a_client_that_disconnects_cancels_its_briefing_and_its_remaining_model_calls(settings: Settings) -> None:
+    """Two articles and a summary are three model calls, one at a time; the client leaves during the first."""
+    import socket
+
+    gate = Gate()
+    model = FakeModel(default=gate)
+    app = create_app(settings.with_(concurrency=1), model, **OPEN)
+    payload = json.dumps({"articles": [{"name": "a.txt", "text": ARTICLE}, {"name": "b.txt", "text": OTHER}]})
+    with ServerThread(app) as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=5) as sock:
+                sock.sendall(
+                    f"POST /v1/briefings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(payload)}\r\n\r\n{payload}".encode()
+                )
+                assert gate.wait_for("started", 1)
+            cancelled = gate.wait_for("cancelled", 1)  # the socket is closed: the client went away
+        finally:
+            gate.open()
+    assert cancelled, "the briefing went on after its client disconnected"
+    assert len(model.history) == 1
+
+
+async def test_a_briefing_past_its_deadline_is_stopped_with_504(settings: Settings) -> None:
+    gate = Gate()  # never opened: the model never answers
+    async with client_for(settings.with_(job_deadline=0.2), FakeModel(default=gate)) as client:
+        response = await client.post("/v1/briefings", json={"articles": [{"name": "a.txt", "text": ARTICLE}]})
+    assert response.status_code == 504
+    assert response.json()["detail"] == (
+        "the briefing did not finish within 0.2 s and was stopped: send fewer articles at a time, "
+        "or raise BRIEFING_JOB_DEADLINE on the server"
+    )
+    assert gate.cancelled == 1
+
+
+async def test_a_request_naming_too_many_articles_or_too_much_text_gets_413_before_any_work(
+    settings: Settings,
+) -> None:
+    model = fake_model()
+    few = settings.with_(max_request_files=2)
+    async with client_for(few, model) as client:
+        files = await client.post(
+            "/v1/briefings", json={"paths": ["2024-05-01", "b.txt"], "articles": [{"name": "c.txt", "text": OTHER}]}
+        )
+        two = await client.post("/v1/briefings", json={"paths": ["2024-05-01", "b.txt"]})
+    small = settings.with_(max_request_bytes=len(ARTICLE) + 10)
+    async with client_for(small, model) as client:
+        text = await client.post("/v1/briefings", json={"paths": ["2024-05-01", "b.txt"]})
+    assert files.status_code == 413
+    assert files.json()["detail"] == (
+        "this request names 3 articles (inline and under `paths`); at most 2 may be briefed per request: "
+        "split it into several requests"
+    )
+    assert two.status_code == 200
+    assert text.status_code == 413
+    assert text.json()["detail"].startswith(f"the articles in this request hold {len(ARTICLE) + len(OTHER):,} bytes")
+    assert len(model.history) == 3  # the one request within the limits: two articles and a summary
+
+
+# --------------------------------------------------------------------------- budgets
+
+
+@pytest.mark.model_requests
+async def test_the_token_budget_is_per_request_so_one_request_cannot_spend_it_for_everyone(settings: Settings) -> None:
+    """The real client (`open_model`) on an OpenAI-compatible stub: the first request's extraction reports
+    5,000 prompt tokens, so its summary call would pass the budget and it stops (422); the next request
+    starts with the whole budget again."""
+    with OpenAIStub(default=answer) as stub:
+        expensive = completion(json.dumps(notes_for(ARTICLE)), prompt_tokens=5_000, completion_tokens=20)
+        stub.will(Reply(200, expensive))
+        budgeted = settings.with_(base_url=stub.url, model="alpha", max_tokens_budget=5_000)
+        app = create_app(budgeted, allowed_hosts=("service",), **OPEN)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+                body = {"articles": [{"name": "a.txt", "text": ARTICLE}]}
+                spent = await client.post("/v1/briefings", json=body)
+                after = [await client.post("/v1/briefings", json=body) for _ in range(2)]
+    assert spent.status_code == 422
+    assert spent.json()["detail"].startswith("token budget of 5,000 would be exceeded (5,020 used")
+    assert [r.status_code for r in after] == [200, 200], after[0].text
+    usage = Briefing.model_validate(after[1].json()).usage
+    assert (usage.model_calls, usage.prompt_tokens + usage.completion_tokens) == (2, 240)  # its own two calls only
+
+
+async def test_two_briefings_at_once_each_report_only_their_own_usage(settings: Settings) -> None:
+    gate = Gate()
+    body = {"articles": [{"name": "a.txt", "text": ARTICLE}]}
+    async with client_for(settings.with_(concurrency=1), FakeModel(default=gate)) as client:
+        jobs = [asyncio.create_task(client.post("/v1/briefings", json=body)) for _ in range(2)]
+        assert await gate.await_for("started", 2)  # both are in their first call
+        gate.open()
+        answered = await asyncio.gather(*jobs)
+    assert [Briefing.model_validate(r.json()).usage.model_calls for r in answered] == [2, 2]

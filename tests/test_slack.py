@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import nullcontext
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -39,6 +39,7 @@ from briefing.surfaces.slack import create_app, create_asgi, parse_command, run_
 from .fakes import FakeSlack, ServerThread, fake_model
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+DAY = (date.today() - timedelta(days=1)).isoformat()  # a day /briefing may be asked for (the last 30 days)
 DAY1 = {
     "a.txt": "Russia deployed 500 troops to Latakia on Monday. Sergei Lavrov said Russia wants to prevent the "
     "collapse of the Syrian state. It remains unclear whether the troops will take part in ground combat.\n",
@@ -155,6 +156,7 @@ def test_a_signed_briefing_command_is_acked_at_once_and_the_briefing_arrives_at_
 
     [message] = slack.wait_for("response/1")
     assert message["response_type"] == "in_channel"
+    assert message["unfurl_links"] is False and message["unfurl_media"] is False
     assert message["blocks"][0]["type"] == "header"
     assert "Russia" in message["blocks"][0]["text"]["text"]
     text = all_text(message["blocks"])
@@ -194,7 +196,9 @@ def test_help_is_answered_in_the_ack_without_any_work(bot: Bot, slack: FakeSlack
     assert slack.bodies("response/") == [] and bot.model.history == []
 
 
-@pytest.mark.parametrize("text", ["../../etc/passwd", "2024-05-01/../../secret", "2024-02-30", "2024-05-01 now"])
+@pytest.mark.parametrize(
+    "text", ["../../etc/passwd", "2024-05-01/../../secret", "2024-02-30", "2024-05-01 now", "0001-01-01", "9999-12-31"]
+)
 def test_arguments_other_than_a_date_are_refused_and_never_touch_a_file(
     bot: Bot, slack: FakeSlack, settings: Settings, text: str
 ) -> None:
@@ -208,11 +212,62 @@ def test_arguments_other_than_a_date_are_refused_and_never_touch_a_file(
     assert not settings.daily_dir.exists()
 
 
+def test_only_the_allowed_channels_and_users_can_use_the_command(settings: Settings, slack: FakeSlack) -> None:
+    b = Bot(settings.with_(slack_allowed_channels=("C1", "C9"), slack_allowed_users=("U7",)))
+    with b.server:
+        other_channel = command_body(slack, DAY, n=1).replace("channel_id=C9", "channel_id=C2")
+        channel_ack = b.post(other_channel, signed(other_channel))
+        other_user = command_body(slack, DAY, n=2)  # user U1 in an allowed channel
+        user_ack = b.post(other_user, signed(other_user))
+        allowed = command_body(slack, DAY, n=3).replace("user_id=U1", "user_id=U7")
+        allowed_ack = b.post(allowed, signed(allowed))
+        slack.wait_for("response/3")
+    assert channel_ack.json() == {
+        "text": "`/briefing` is not enabled in this channel; ask an admin which channels it answers in.",
+        "response_type": "ephemeral",
+    }
+    assert user_ack.json()["text"].startswith("You are not on the list of people who may use `/briefing`")
+    assert allowed_ack.json()["text"].startswith(f"Working on the briefing for {DAY}")
+    assert slack.bodies("response/1") == slack.bodies("response/2") == []
+    assert len(b.model.history) == 3  # one briefing: two articles and the summary
+
+
+def test_a_replayed_request_or_a_slack_retry_is_acknowledged_but_not_run_again(bot: Bot, slack: FakeSlack) -> None:
+    """Runs of one day take turns, so a replay that ran would answer at response/1 before response/3."""
+    body = command_body(slack, n=1)
+    headers = signed(body)
+    first = bot.post(body, headers)
+    slack.wait_for("response/1")
+    replay = bot.post(body, headers)  # the same signed request again, inside the 5-minute window
+    retried = command_body(slack, n=2)
+    retry = bot.post(retried, signed(retried) | {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    fresh = command_body(slack, n=3)
+    bot.post(fresh, signed(fresh))
+    slack.wait_for("response/3")
+    assert first.json()["text"].startswith("Working on the briefing")
+    assert (replay.status_code, replay.text) == (200, "")
+    assert (retry.status_code, retry.text) == (200, "")
+    assert len(slack.bodies("response/1")) == 1 and slack.bodies("response/2") == []
+    assert len(bot.model.history) == 6  # two runs of today's briefing (three calls each), not four
+
+
+def test_the_day_asked_for_is_within_the_last_30_days() -> None:
+    today = date(2024, 5, 31)
+    assert parse_command("2024-05-01", today=today).kind == "day"  # 30 days back
+    assert parse_command("2024-05-31", today=today).kind == "day"
+    for outside in ("2024-04-30", "2024-06-01", "0001-01-01", "9999-12-31"):
+        cmd = parse_command(outside, today=today)
+        assert cmd.kind == "invalid"
+        assert cmd.problem == (
+            f"{outside} is not a day `/briefing` covers: give a date from 2024-05-01 to 2024-05-31 (the last 30 days)"
+        )
+
+
 def test_a_day_with_a_stored_briefing_is_served_from_the_file(bot: Bot, slack: FakeSlack, settings: Settings) -> None:
-    stored = long_briefing(3).model_copy(update={"title": "Stored briefing of May 1st", "date": "2024-05-01"})
+    stored = long_briefing(3).model_copy(update={"title": "Stored briefing of May 1st", "date": DAY})
     settings.daily_dir.mkdir()
-    (settings.daily_dir / "2024-05-01.json").write_text(stored.model_dump_json(), encoding="utf-8")
-    body = command_body(slack, "2024-05-01")
+    (settings.daily_dir / f"{DAY}.json").write_text(stored.model_dump_json(), encoding="utf-8")
+    body = command_body(slack, DAY)
     assert bot.post(body, signed(body)).status_code == 200
     [message] = slack.wait_for("response/1")
     assert message["blocks"][0]["text"]["text"] == "Stored briefing of May 1st"
@@ -236,11 +291,11 @@ def test_with_a_public_url_the_answer_links_the_days_html_page(settings: Setting
 def test_errors_reach_the_user_as_one_short_ephemeral_line(bot: Bot, slack: FakeSlack, settings: Settings) -> None:
     for f in settings.sources_dir.iterdir():
         f.unlink()
-    body = command_body(slack, "2024-05-01")
+    body = command_body(slack, DAY)
     bot.post(body, signed(body))
     [message] = slack.wait_for("response/1")
     assert message["response_type"] == "ephemeral"
-    assert message["text"].startswith(":warning: The briefing for 2024-05-01 could not be made: no article to brief")
+    assert message["text"].startswith(f":warning: The briefing for {DAY} could not be made: no article to brief")
     assert "Traceback" not in message["text"] and "blocks" not in message
 
 
@@ -250,7 +305,7 @@ def test_an_internal_error_is_a_reference_for_the_user_and_a_traceback_in_the_lo
     broken = FakeModel(default=lambda *_: (_ for _ in ()).throw(RuntimeError("disk on fire")))
     b = Bot(settings, broken)
     with b.server, caplog.at_level("ERROR", logger="briefing.slack"):
-        body = command_body(slack, "2024-05-01")
+        body = command_body(slack, DAY)
         b.post(body, signed(body))
         [message] = slack.wait_for("response/1")
     assert message["response_type"] == "ephemeral"
@@ -262,7 +317,7 @@ def test_article_text_cannot_ping_or_mention_anyone(bot: Bot, slack: FakeSlack, 
     (settings.sources_dir / "c.txt").write_text(
         "Iran sent advisers to Aleppo <!channel> and <@U024BE7LH> & <!here|here> today.\n", encoding="utf-8"
     )
-    body = command_body(slack, "2024-05-01")
+    body = command_body(slack, DAY)
     bot.post(body, signed(body))
     [message] = slack.wait_for("response/1")
     text = all_text(message["blocks"])
@@ -276,13 +331,13 @@ def test_a_long_briefing_is_cut_to_50_blocks_posted_to_the_channel_and_attached_
     settings: Settings, slack: FakeSlack
 ) -> None:
     settings = settings.with_(slack_channel="C42")
-    long = long_briefing(400).model_copy(update={"date": "2024-05-01"})
+    long = long_briefing(400).model_copy(update={"date": DAY})
     settings.daily_dir.mkdir()
-    (settings.daily_dir / "2024-05-01.json").write_text(long.model_dump_json(), encoding="utf-8")
-    (settings.daily_dir / "2024-05-01.md").write_text(to_markdown(long), encoding="utf-8")
+    (settings.daily_dir / f"{DAY}.json").write_text(long.model_dump_json(), encoding="utf-8")
+    (settings.daily_dir / f"{DAY}.md").write_text(to_markdown(long), encoding="utf-8")
     b = Bot(settings)
     with b.server:
-        body = command_body(slack, "2024-05-01")
+        body = command_body(slack, DAY)
         b.post(body, signed(body))
         [message] = slack.wait_for("response/1")
         [posted] = slack.wait_for("api/chat.postMessage")
@@ -296,7 +351,7 @@ def test_a_long_briefing_is_cut_to_50_blocks_posted_to_the_channel_and_attached_
         assert_within_limits(blocks)
         note = blocks[-1]["elements"][0]["text"]
         assert note.startswith("Cut to fit Slack's 50-block limit: the rest of Citations.")
-        assert "Everything is in the file 2024-05-01.md posted with the channel copy." in note
+        assert f"Everything is in the file {DAY}.md posted with the channel copy." in note
     assert posted["channel"] == "C42"
     assert uploaded.decode() == to_markdown(long)  # the full Markdown, every citation
     assert completed.get("channel_id") == "C42", completed
@@ -311,7 +366,7 @@ async def test_socket_mode_acks_over_the_websocket_and_answers_at_the_response_u
     task = asyncio.create_task(run_socket_mode(settings, lambda _s: nullcontext(model), stop=stop))
     try:
         await asyncio.to_thread(slack.wait_for, "ws/connect")
-        payload = dict(x.split("=", 1) for x in command_body(slack, "2024-05-01", n=7).split("&"))
+        payload = dict(x.split("=", 1) for x in command_body(slack, DAY, n=7).split("&"))
         from urllib.parse import unquote_plus
 
         payload = {k: unquote_plus(v) for k, v in payload.items()}
@@ -320,7 +375,7 @@ async def test_socket_mode_acks_over_the_websocket_and_answers_at_the_response_u
         )
         [ack] = await asyncio.to_thread(slack.wait_for, "ws/ack")
         assert ack["envelope_id"] == "env-1"
-        assert ack["payload"]["text"].startswith("Working on the briefing for 2024-05-01")
+        assert ack["payload"]["text"].startswith(f"Working on the briefing for {DAY}")
         [message] = await asyncio.to_thread(slack.wait_for, "response/7")
         assert message["blocks"][0]["type"] == "header" and len(model.history) == 3
     finally:
@@ -347,7 +402,7 @@ def test_constructing_the_app_calls_no_slack_api(settings: Settings, slack: Fake
     ("text", "kind", "day"),
     [
         ("", "today", date.today().isoformat()),
-        ("  2024-05-01 ", "day", "2024-05-01"),
+        (f"  {DAY} ", "day", DAY),
         ("HELP", "help", None),
         ("2024-05-01; rm -rf /", "invalid", None),
         ("../2024-05-01", "invalid", None),

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -28,9 +31,18 @@ T = TypeVar("T", bound=BaseModel)
 Messages = list[dict[str, str]]
 
 
+_COUNTS = frozenset({"model_calls", "cached_calls", "retries", "prompt_tokens", "completion_tokens"})
+_RUN: ContextVar[UsageMeter | None] = ContextVar("briefing_run_meter", default=None)
+
+
 @dataclass
 class UsageMeter:
-    """Counts live and cached calls and tokens; enforces the optional token budget."""
+    """Counts live and cached calls and tokens; enforces the optional token budget.
+
+    A client's meter counts everything it ever did. Inside `metered_run()` every count added to any meter
+    is also added to that run's own meter (in the same task and the tasks it starts), and `check` holds the
+    run to the run's budget: a service sharing one client among requests budgets each request on its
+    own, so one request that spends its budget leaves the next one untouched."""
 
     budget: int | None = None
     model_calls: int = 0
@@ -40,12 +52,25 @@ class UsageMeter:
     completion_tokens: int = 0
     started: float = field(default_factory=time.monotonic)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _COUNTS:
+            run = _RUN.get()
+            if run is not None and run is not self:
+                object.__setattr__(run, name, getattr(run, name) + value - getattr(self, name, 0))
+        object.__setattr__(self, name, value)
+
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
     def check(self, upcoming: int) -> None:
-        """Refuse a call that could take the run past its budget (prompt estimate + max completion)."""
+        """Refuse a call that could take the run past its budget (prompt estimate + max completion): this
+        meter's own budget, and the budget of the run being metered, if any."""
+        run = _RUN.get()
+        for meter in (self, run) if run is not None and run is not self else (self,):
+            meter._check_own(upcoming)
+
+    def _check_own(self, upcoming: int) -> None:
         if self.budget is not None and self.total_tokens + upcoming > self.budget:
             raise BudgetExceeded(
                 f"token budget of {self.budget:,} would be exceeded ({self.total_tokens:,} used, next call "
@@ -82,6 +107,18 @@ class ModelClient(Protocol):
     async def structured(self, messages: Messages, response_model: type[T], *, max_tokens: int = 1024) -> T: ...
 
 
+@contextmanager
+def metered_run(budget: int | None = None) -> Iterator[UsageMeter]:
+    """Meter one run: the model calls made inside (by any client, in this task and the tasks it starts) are
+    counted in the meter yielded, and held to `budget` tokens."""
+    meter = UsageMeter(budget=budget)
+    token = _RUN.set(meter)
+    try:
+        yield meter
+    finally:
+        _RUN.reset(token)
+
+
 _FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
 
 
@@ -103,4 +140,4 @@ def validation_text(exc: ValidationError) -> str:
     return "\n".join(parts)
 
 
-__all__ = ["Messages", "ModelClient", "UsageMeter", "parse_json", "validation_text"]
+__all__ = ["Messages", "ModelClient", "UsageMeter", "metered_run", "parse_json", "validation_text"]

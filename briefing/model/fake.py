@@ -5,13 +5,15 @@
     messages, response_model = model.history[0]
 
 Answers are served in order (pydantic models, dicts, raw JSON strings, or exceptions to raise); with
-`default=` an empty queue answers with it (a value, or a callable of `(messages, response_model)`).
+`default=` an empty queue answers with it (a value, or a callable of `(messages, response_model)`; an
+async callable is awaited outside the model's lock, so a test can hold calls open and cancel them).
 It never opens a connection, so it is what unit tests use.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 from typing import Any
 
@@ -49,6 +51,8 @@ class FakeModel:
                 answer = self._default(messages, response_model) if callable(self._default) else self._default
             else:
                 raise ModelError(f"FakeModel has no answer queued for call {len(self.history)}")
+        if inspect.isawaitable(answer):
+            answer = await answer
         self.meter.model_calls += 1
         if isinstance(answer, Exception):
             raise answer

@@ -3,13 +3,20 @@
 A thin edge: parse flags, build `Settings` (the one place the environment is read), call the service
 function, render, write. `BriefingError`s become one line on stderr and exit status 1; no traceback
 reaches the user unless `--debug` is given.
+
+Stopping: SIGTERM does what Ctrl-C does (running model calls are cancelled, the embedded model is
+stopped, nothing half-written is left), then exits 143 (130 for Ctrl-C). `briefing serve` and `briefing
+slack serve` cancel their running and queued briefings at once (their clients get 503) and close within
+`SHUTDOWN_GRACE_SECONDS`.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +27,9 @@ from ..config import Settings
 from ..errors import BriefingError, NothingToBrief, missing_extra, outcome_of
 
 log = logging.getLogger("briefing")
+
+SHUTDOWN_GRACE_SECONDS = 5
+"""How long a stopping server waits for requests in flight (their briefings already cancelled) to answer."""
 
 
 # --------------------------------------------------------------------------- shared plumbing
@@ -142,14 +152,19 @@ def settings_from(kw: dict[str, Any]) -> Settings:
 
 def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
     """Errors -> one clear line and the exit status `errors.OUTCOMES` gives (a bug: exit 2, no traceback
-    unless --debug); Ctrl-C -> exit 130."""
+    unless --debug); Ctrl-C -> exit 130, SIGTERM (handled like Ctrl-C) -> exit 143."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = click.get_current_context().find_root().params.get("debug", False)
+        received: list[int] = []
         try:
-            return f(*args, **kwargs)
+            with _sigterm_as_interrupt(received):
+                return f(*args, **kwargs)
         except KeyboardInterrupt:
+            if received:
+                click.echo("briefing: stopped (SIGTERM)", err=True)
+                sys.exit(128 + signal.SIGTERM)
             click.echo("briefing: interrupted", err=True)
             sys.exit(130)
         except (click.ClickException, click.exceptions.Exit, SystemExit):
@@ -167,6 +182,32 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(outcome.exit_code)
 
     return wrapper
+
+
+class _sigterm_as_interrupt:  # noqa: N801 - used as a context manager, like contextlib's
+    """While inside, SIGTERM is handled as Ctrl-C: through whatever SIGINT handler is current (asyncio's
+    cancels the running task, so clean-up such as stopping the embedded model runs), or as
+    KeyboardInterrupt. Each signal is appended to `received`. Main thread only; elsewhere it does nothing."""
+
+    def __init__(self, received: list[int]) -> None:
+        self.received = received
+        self.previous: Any = None
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, self._handle)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.received.append(signum)
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler):
+            handler(signal.SIGINT, frame)
+        else:  # SIGINT ignored (a background job) or not set from Python
+            raise KeyboardInterrupt
 
 
 def report_run(reporter: Reporter, briefing: Any, outputs: list[Path]) -> None:
@@ -481,10 +522,32 @@ def daily(sources: Path | None, out_dir: Path | None, day: str | None, title: st
 
 
 def _uvicorn(app: Any, host: str, port: int) -> None:
+    """Serve `app` until SIGINT/SIGTERM. The signal first cancels the app's briefings (`app.state.briefer`),
+    so requests waiting for them answer 503 at once and the server closes within SHUTDOWN_GRACE_SECONDS;
+    the lifespan then closes the model client (stopping the embedded model)."""
     import uvicorn
 
     debug = click.get_current_context().find_root().params.get("debug", False)
-    uvicorn.run(app, host=host, port=port, log_level="debug" if debug else "info", proxy_headers=False)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="debug" if debug else "info",
+        proxy_headers=False,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+    )
+    briefer = getattr(getattr(app, "state", None), "briefer", None)
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            if briefer is not None:
+                briefer.shutdown()
+            super().handle_exit(sig, frame)
+
+    server = Server(config)
+    server.run()  # re-raises the signal that stopped it once it is down
+    if not server.started:
+        sys.exit(3)  # uvicorn's own status when it could not start (it logged why)
 
 
 def _require(extra: str, what: str, *modules: str) -> None:

@@ -21,11 +21,17 @@ proxy that adds the header, or from `--no-auth` on loopback); pages are sent wit
 header that forbids everything but their own inline stylesheet and script; a request whose Host header is not one
 of `allowed_hosts` (loopback names by default) gets 400, so a web page cannot reach a loopback service
 through DNS rebinding; /docs and /openapi.json exist only with `docs=True`.
+
+Bounded work: a request may name at most `settings.max_request_files` articles holding at most
+`settings.max_request_bytes` of text (else 413, before any work); the `Briefer` queue answers 429 with
+Retry-After when full and 504 past the job deadline; a client that disconnects cancels its briefing (the
+remaining model calls never run); a service shutting down answers 503.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -43,7 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..api import open_model
 from ..config import Settings
-from ..errors import BriefingError, ConfigError, missing_extra, outcome_of
+from ..errors import BriefingError, Busy, ConfigError, missing_extra, outcome_of
 from ..model import ModelClient
 from ..models import Briefing
 from ..render.html import csp_header, index_csp_header, index_html
@@ -171,17 +177,22 @@ def create_app(
         dependencies=[Depends(authorized)],
         tags=["briefings"],
         responses={
-            413: {"description": "Request body too large"},
+            413: {"description": "Request body, or the articles it names, too large"},
+            429: {"description": "Too many briefings queued: retry after Retry-After seconds"},
+            503: {"description": "The service is shutting down"},
+            504: {"description": "The briefing passed the job deadline"},
             422: {"description": "Nothing to brief"},
             403: {"description": "A path outside the articles folder"},
         },
     )
-    async def create_briefing(request: BriefingRequest) -> Briefing:
+    async def create_briefing(request: BriefingRequest, http: Request) -> Any:
         """Brief inline articles and/or files under the articles folder; returns the Briefing JSON."""
         files = await asyncio.to_thread(_resolve_paths, settings, request.paths) if request.paths else []
-        return await briefer.brief(
-            files, articles=[(a.name, a.text) for a in request.articles], title=request.title, date=request.date
-        )
+        articles = [(a.name, a.text) for a in request.articles]
+        sizes = await asyncio.to_thread(_file_sizes, files)
+        _check_request_size(settings, len(articles) + len(files), sum(len(t.encode()) for _, t in articles) + sizes)
+        work = briefer.brief(files, articles=articles, title=request.title, date=request.date)
+        return await _unless_disconnected(http, work)
 
     @app.get(
         "/v1/briefings/{day}",
@@ -330,6 +341,59 @@ def _resolve_paths(settings: Settings, given: list[str]) -> list[str]:
     return inside
 
 
+def _file_sizes(files: list[str]) -> int:
+    total = 0
+    for f in files:
+        try:
+            total += Path(f).stat().st_size
+        except OSError:
+            pass  # loading reports it as skipped
+    return total
+
+
+def _check_request_size(settings: Settings, count: int, size: int) -> None:
+    """413 when a request names more articles, or more text, than one request may brief."""
+    if count > settings.max_request_files:
+        raise HTTPException(
+            413,
+            f"this request names {count:,} articles (inline and under `paths`); at most "
+            f"{settings.max_request_files:,} may be briefed per request: split it into several requests",
+        )
+    if size > settings.max_request_bytes:
+        raise HTTPException(
+            413,
+            f"the articles in this request hold {size:,} bytes of text; at most {settings.max_request_bytes:,} "
+            "may be briefed per request: split it into several requests",
+        )
+
+
+async def _unless_disconnected(request: Request, work: Any) -> Any:
+    """Await `work`, cancelling it when the client goes away (the briefing's remaining model calls then
+    never run). The server signals that by answering `receive()` with `http.disconnect`."""
+
+    async def gone() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    job = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(gone())
+    try:
+        await asyncio.wait({job, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+        job.cancel()  # a no-op once it is done
+    if not job.cancelled() and job.done():
+        return job.result()
+    with contextlib.suppress(BaseException):
+        await job
+    log.info("the client went away: its briefing was cancelled")
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
+CLIENT_CLOSED_REQUEST = 499
+"""The status logged for a request whose client left before the answer (nginx's convention); nobody reads it."""
+
+
 def _mount_slack(app: FastAPI, settings: Settings, briefer: Briefer) -> bool:
     """Mount Bolt at /slack/events when SLACK_SIGNING_SECRET is set (raises ConfigError if half configured)."""
     if not settings.slack_signing_secret:
@@ -354,7 +418,8 @@ def _error_handlers(app: FastAPI) -> None:
     async def briefing_error(_request: Request, exc: BriefingError) -> JSONResponse:
         status = outcome_of(exc).http_status
         (log.error if status >= 500 else log.info)("request failed (%s): %s", status, exc)
-        return JSONResponse({"detail": str(exc)}, status_code=status)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
+        return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
     @app.exception_handler(Exception)
     async def internal_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -11,21 +11,30 @@ command's response_url as Block Kit (`render.slack`, which keeps to Slack's limi
 BRIEFING_SLACK_CHANNEL is set, to that channel with `chat.postMessage`, with the full Markdown
 attached when the message had to be cut.
 
-The argument is only ever a date checked by `daily.parse_date`, so it can never name a path. Request
-signatures are always verified in HTTP mode (Bolt answers 401 to forged or stale requests). Failures
-reach the user as one short ephemeral line; the details go to the log.
+The argument is only ever a date checked by `daily.parse_date`, within the last `DAYS_BACK` days (never
+in the future), so it can never name a path nor make the bot write briefings for any day it likes. When
+BRIEFING_SLACK_ALLOWED_CHANNELS / _USERS are set, other channels and users get a one-line refusal and
+nothing runs. Request signatures are always verified in HTTP mode (Bolt answers 401 to forged or stale
+requests), and a verified request seen before (a replay inside Slack's 5-minute window, or a Slack retry
+marked X-Slack-Retry-Num) is answered 200 and does nothing. Messages go out with link and media unfurling
+off. Failures reach the user as one short ephemeral line; the details go to the log.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date as Date
+from datetime import timedelta
 from typing import Any, Literal
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -42,6 +51,12 @@ log = logging.getLogger("briefing.slack")
 
 SLACK_API_URL = "https://slack.com/api/"
 COMMAND = "/briefing"
+DAYS_BACK = 30
+"""`/briefing <date>` takes today or one of the `DAYS_BACK` days before it; anything else is refused."""
+REPLAY_WINDOW_SECONDS = 300
+"""Slack's (and Bolt's) limit on a signed request's age; a signature seen again within it is a replay."""
+MAX_REMEMBERED_REQUESTS = 10_000
+"""Signatures remembered for replay detection (the oldest are forgotten first)."""
 USAGE = (
     "*Usage*\n"
     "• `/briefing` — today's briefing over the configured articles folder\n"
@@ -59,18 +74,55 @@ class Command:
     problem: str | None = None
 
 
-def parse_command(text: str | None) -> Command:
+def parse_command(text: str | None, today: Date | None = None) -> Command:
+    today = today or Date.today()
     words = (text or "").split()
     if not words:
-        return Command("today", Date.today().isoformat())
+        return Command("today", today.isoformat())
     if len(words) == 1 and words[0].lower() in {"help", "-h", "--help", "?"}:
         return Command("help")
     if len(words) == 1:
         try:
-            return Command("day", parse_date(words[0]))
+            day = parse_date(words[0])
         except ConfigError as exc:
             return Command("invalid", problem=str(exc))
+        first = today - timedelta(days=DAYS_BACK)
+        if not first.isoformat() <= day <= today.isoformat():
+            return Command(
+                "invalid",
+                problem=f"{day} is not a day `/briefing` covers: give a date from {first} to {today} "
+                f"(the last {DAYS_BACK} days)",
+            )
+        return Command("day", day)
     return Command("invalid", problem="`/briefing` takes at most one argument: a date like 2024-05-01, or help")
+
+
+def refusal(settings: Settings, command: dict[str, Any]) -> str | None:
+    """Why this channel or user may not use `/briefing` (the allow-lists in Settings), or None."""
+    channels, users = settings.slack_allowed_channels, settings.slack_allowed_users
+    if channels and command.get("channel_id") not in channels:
+        return "`/briefing` is not enabled in this channel; ask an admin which channels it answers in."
+    if users and command.get("user_id") not in users:
+        return "You are not on the list of people who may use `/briefing`; ask an admin to add you."
+    return None
+
+
+class Replays:
+    """Signed requests already seen, by signature, for `REPLAY_WINDOW_SECONDS` (at most `limit` of them)."""
+
+    def __init__(self, window: float = REPLAY_WINDOW_SECONDS, limit: int = MAX_REMEMBERED_REQUESTS) -> None:
+        self.window, self.limit = window, limit
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def seen_before(self, signature: str, now: float | None = None) -> bool:
+        """True when `signature` was seen within the window; remembers it either way."""
+        now = time.monotonic() if now is None else now
+        while self._seen and (len(self._seen) >= self.limit or next(iter(self._seen.values())) < now - self.window):
+            self._seen.popitem(last=False)
+        if signature in self._seen:
+            return True
+        self._seen[signature] = now
+        return False
 
 
 def api_url(settings: Settings) -> str:
@@ -113,10 +165,29 @@ def create_app(
         logger=log,
     )
     sender = _Sender(settings)
+    replays = Replays()
+
+    @app.middleware
+    async def once(
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[None]],  # noqa: A002 - Bolt passes arguments by these names
+    ) -> BoltResponse:
+        """After Bolt verified the signature: a Slack retry or a replayed request is acknowledged, not run."""
+        retry = req.headers.get("x-slack-retry-num", [None])[0]
+        signature = req.headers.get("x-slack-signature", [None])[0]
+        if (retry is not None and not socket) or (signature and replays.seen_before(signature)):
+            log.info("ignored a %s of an earlier request", "retry" if retry is not None else "replay")
+            return BoltResponse(status=200, body="")
+        await next()
+        return resp
 
     async def acknowledge(ack: Callable[..., Awaitable[Any]], command: dict[str, Any]) -> None:
         cmd = parse_command(command.get("text"))
-        if cmd.kind == "help":
+        refused = refusal(settings, command)
+        if refused:
+            await ack(text=refused, response_type="ephemeral")
+        elif cmd.kind == "help":
             await ack(text=USAGE, response_type="ephemeral")
         elif cmd.kind == "invalid":
             await ack(text=f"{escape(cmd.problem or 'Unknown argument')}.\n{USAGE}", response_type="ephemeral")
@@ -127,7 +198,7 @@ def create_app(
 
     async def deliver(command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         cmd = parse_command(command.get("text"))
-        if cmd.kind not in ("today", "day") or cmd.day is None:
+        if cmd.kind not in ("today", "day") or cmd.day is None or refusal(settings, command):
             return
         try:
             briefing, markdown = await _briefing_for(briefer, settings, cmd)
@@ -178,7 +249,13 @@ class _Sender:
     async def respond_error(self, respond: Any, text: str) -> None:
         text = text if len(text) <= self.MAX_ERROR_CHARS else text[: self.MAX_ERROR_CHARS - 1] + "…"
         try:
-            await respond(text=f":warning: {escape(text)}", response_type="ephemeral", replace_original=False)
+            await respond(
+                text=f":warning: {escape(text)}",
+                response_type="ephemeral",
+                replace_original=False,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
         except Exception:
             log.exception("could not send the error message to Slack's response_url")
 
@@ -192,7 +269,12 @@ class _Sender:
     async def _respond(self, respond: Any, message: SlackMessage) -> None:
         try:
             sent = await respond(
-                blocks=message.blocks, text=message.text, response_type="in_channel", replace_original=False
+                blocks=message.blocks,
+                text=message.text,
+                response_type="in_channel",
+                replace_original=False,
+                unfurl_links=False,
+                unfurl_media=False,
             )
         except Exception:
             log.exception("could not reach Slack's response_url")
@@ -250,6 +332,7 @@ def create_asgi(settings: Settings, client_factory: ClientFactory = open_model):
     routes = [Route("/slack/events", events_endpoint(settings, briefer), methods=["POST"]), Route("/healthz", healthz)]
     app = Starlette(routes=routes, lifespan=lifespan_of(briefer))
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.state.briefer = briefer  # `briefing slack serve` cancels its jobs on SIGTERM
     return app
 
 
@@ -277,5 +360,6 @@ __all__ = [
     "create_asgi",
     "events_endpoint",
     "parse_command",
+    "refusal",
     "run_socket_mode",
 ]
