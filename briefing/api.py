@@ -107,9 +107,12 @@ def _size(path: Path) -> int:
         return 0
 
 
-def load_inputs(paths: Iterable[str | Path] = (), articles: Sequence[tuple[str, str]] = ()) -> Loaded:
-    """Files and folders, plus inline (name, text) articles, as one `Loaded`."""
-    loaded = load_sources(list(paths)) if paths else Loaded()
+def load_inputs(
+    paths: Iterable[str | Path] = (), articles: Sequence[tuple[str, str]] = (), *, root: str | Path | None = None
+) -> Loaded:
+    """Files and folders, plus inline (name, text) articles, as one `Loaded` (see `load_sources` for `root`).
+    Two articles under one name are both kept (the second renamed); the same text twice is briefed once."""
+    loaded = load_sources(list(paths), root=root) if paths else Loaded()
     for name, text in articles:
         loaded.add(source_from_text(name, text))
     return loaded
@@ -125,14 +128,16 @@ async def agenerate_briefing(
     date: str | None = None,
     progress: Progress | None = None,
     on_status: Status | None = None,
+    root: str | Path | None = None,
 ) -> Briefing:
     """Brief the articles under `paths` (files or folders) and/or inline `(name, text)` articles.
 
     `client` overrides the endpoint in `settings` (tests pass a `FakeModel`; long-running services
-    pass one they keep open). Raises `BriefingError` subclasses; never prints.
+    pass one they keep open). `root`, the articles folder, confines reading to it and makes every path
+    in the briefing relative to it. Raises `BriefingError` subclasses; never prints.
     """
     settings = settings or Settings()
-    loaded = load_inputs(paths, articles)
+    loaded = load_inputs(paths, articles, root=root)
     options = dict(
         chunk_tokens=settings.chunk_tokens,
         chunk_overlap=settings.chunk_overlap,

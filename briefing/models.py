@@ -41,7 +41,9 @@ class Source(Strict):
     path: str = Field(description="The path as the user gave it (or the name of an inline article).")
     text: str = Field(description="The decoded text, exactly as in the file.")
     sha256: str = Field(description="sha256 of the file's raw bytes.")
-    encoding: str = Field(description="The encoding the bytes were decoded with (utf-8, cp1252 or latin-1).")
+    encoding: str = Field(
+        description="The encoding the bytes were decoded with (utf-8, utf-16/32 by BOM, cp1252 or latin-1)."
+    )
     title: str | None = Field(default=None, description="The first non-empty line when it reads as a headline.")
     boilerplate: list[Span] = Field(
         default_factory=list, description="Spans of web boilerplate (sign-up prompts, comment widgets, captions)."

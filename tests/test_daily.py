@@ -74,8 +74,10 @@ async def test_daily_writes_markdown_and_json_named_after_the_day(settings: Sett
     assert stored.date == "2024-05-01"
     assert stored.changes is None  # first day: nothing to compare with
     assert md.read_text(encoding="utf-8") == to_markdown(stored)
-    for c in stored.citations():  # every citation is the exact words of its file
-        assert Path(c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
+    for c in stored.citations():  # every citation is the exact words of its file, named relative to the folder
+        assert not Path(c.source).is_absolute()
+        assert (settings.sources_dir / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
+    assert str(settings.sources_dir) not in js.read_text(encoding="utf-8") + md.read_text(encoding="utf-8")
     assert sorted(p.name for p in settings.daily_dir.iterdir()) == ["2024-05-01.json", "2024-05-01.md"]
 
 
@@ -260,7 +262,7 @@ async def test_an_unchanged_day_makes_no_model_call_and_a_new_article_costs_only
             write(day, EXTRA)
             more = await arun_daily(settings, day="2024-05-01", client=_client(stub, cache))
             live = stub.articles_asked()[3:]
-            assert live == [str(day / "d.txt"), None]  # the new article, then the summary over all statements
+            assert live == ["2024-05-01/d.txt", None]  # the new article, then the summary over all statements
             assert (more.briefing.usage.model_calls, more.briefing.usage.cached_calls) == (2, 2)
     finally:
         cache.close()
@@ -333,3 +335,16 @@ def test_without_a_folder_for_the_day_other_days_folders_are_not_briefed(tmp_pat
     (tmp_path / "wires").mkdir()
     assert day_inputs(tmp_path, "2015-09-28") == [tmp_path / "loose.txt", tmp_path / "wires"]
     assert day_inputs(tmp_path, "2015-09-27") == [tmp_path / "2015-09-27"]
+
+
+async def test_a_link_out_of_the_articles_folder_is_not_read_and_is_listed_with_its_reason(
+    settings: Settings, tmp_path: Path
+) -> None:
+    write(settings.sources_dir / "2024-05-01", DAY1)
+    (tmp_path / "secret.txt").write_text("Top secret: the launch codes are 0000 and nobody knows it.\n")
+    (settings.sources_dir / "2024-05-01" / "escape.txt").symlink_to(tmp_path / "secret.txt")
+    model = fake_model()
+    run = await arun_daily(settings, day="2024-05-01", client=model)
+    assert not any("launch codes" in m[-1]["content"] for m, _ in model.history)
+    (record,) = [s for s in run.briefing.sources if s.status == "skipped"]
+    assert (record.path, record.reason) == ("2024-05-01/escape.txt", "links outside the articles folder: not read")

@@ -81,8 +81,35 @@ async def test_paths_are_read_relative_to_the_articles_folder(settings: Settings
     async with client_for(settings, model) as client:
         response = await client.post("/v1/briefings", json={"paths": ["2024-05-01", "b.txt"]})
     assert response.status_code == 200, response.text
-    paths = [s.path for s in Briefing.model_validate(response.json()).sources]
-    assert paths == [str(settings.sources_dir / "2024-05-01" / "a.txt"), str(settings.sources_dir / "b.txt")]
+    briefing = Briefing.model_validate(response.json())
+    # shown relative to the articles folder: a client never learns where the server keeps its files
+    assert [s.path for s in briefing.sources] == ["2024-05-01/a.txt", "b.txt"]
+    assert {c.source for c in briefing.citations()} == {"2024-05-01/a.txt", "b.txt"}
+    assert str(settings.sources_dir.parent) not in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "detail"),
+    [
+        (".env", 403, "path '.env' names a hidden file or folder: only articles are read"),
+        (".git/config", 403, "path '.git/config' names a hidden file or folder: only articles are read"),
+        ("notes.json", 403, "path 'notes.json' is not an article: only .txt and .md files are read"),
+        ("loop.txt", 422, "path 'loop.txt' cannot be read: a symlink loop"),
+        ("x" * 5000, 422, f"path {'x' * 80 + '…'!r} is too long (5,000 characters > 4,096)"),
+        ("x" * 300 + ".txt", 422, f"path {'x' * 80 + '…'!r} cannot be read: path too long"),
+    ],
+)
+async def test_hidden_non_article_looping_and_overlong_paths_are_refused_with_a_reason_not_a_500(
+    settings: Settings, path: str, status: int, detail: str
+) -> None:
+    (settings.sources_dir / ".env").write_text("OPENAI_API_KEY=sk-planted\n")
+    (settings.sources_dir / "notes.json").write_text('{"secret": 1}\n')
+    (settings.sources_dir / "loop.txt").symlink_to(settings.sources_dir / "loop.txt")
+    model = fake_model()
+    async with client_for(settings, model) as client:
+        response = await client.post("/v1/briefings", json={"paths": [path]})
+    assert (response.status_code, response.json()) == (status, {"detail": detail})
+    assert model.history == []
 
 
 @pytest.mark.parametrize("path", ["../secret.txt", "2024-05-01/../../secret.txt", "/etc/passwd", "link.txt", "linkdir"])

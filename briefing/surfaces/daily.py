@@ -180,6 +180,7 @@ async def arun_daily(
             date=day,
             progress=progress,
             on_status=on_status,
+            root=root,
         )
     except NothingToBrief as exc:
         why = "; ".join(f"{path}: {reason}" for path, reason in exc.skipped) or "it holds no .txt or .md file"

@@ -43,7 +43,7 @@ from ..config import Settings
 from ..errors import BriefingError, ConfigError, missing_extra, outcome_of
 from ..model import ModelClient
 from ..models import Briefing
-from ..sources import expand
+from ..sources import MAX_PATH_CHARS, TEXT_SUFFIXES, os_reason, expand
 from .asgi import MAX_BODY_BYTES, BodyLimit, health, internal_error_detail, lifespan_of
 from .daily import DAY_PATTERN, parse_date, stored_briefing
 from .worker import Briefer, ClientFactory
@@ -173,9 +173,10 @@ def create_app(
     async def create_briefing(request: BriefingRequest) -> Briefing:
         """Brief inline articles and/or files under the articles folder; returns the Briefing JSON."""
         files = await asyncio.to_thread(_resolve_paths, settings, request.paths) if request.paths else []
-        return await briefer.brief(
+        briefing = await briefer.brief(
             files, articles=[(a.name, a.text) for a in request.articles], title=request.title, date=request.date
         )
+        return _relative(briefing, settings.sources_dir) if files and settings.sources_dir else briefing
 
     @app.get(
         "/v1/briefings/{day}",
@@ -242,7 +243,11 @@ UNAUTHORIZED = "missing or wrong bearer token: send the header 'Authorization: B
 
 
 def _resolve_paths(settings: Settings, given: list[str]) -> list[str]:
-    """Each path resolved inside the articles folder (else 403), expanded to files that stay inside it."""
+    """Each path resolved inside the articles folder (else 403), expanded to files that stay inside it.
+
+    Refused before anything is read: a path that leaves the folder (by `..`, an absolute path or a link),
+    a hidden file or folder (`.env`, `.git/`), a file that is not .txt or .md, a path over
+    `MAX_PATH_CHARS` or one that cannot be looked up (a symlink loop): each with a one-line reason."""
     root = settings.sources_dir
     if root is None:
         raise HTTPException(
@@ -253,24 +258,51 @@ def _resolve_paths(settings: Settings, given: list[str]) -> list[str]:
     real_root = root.resolve()
     candidates: list[Path] = []
     for text in given:
+        shown = text if len(text) <= 80 else text[:80] + "…"
         if "\x00" in text or not text.strip():
-            raise HTTPException(422, f"invalid path {text!r}")
+            raise HTTPException(422, f"invalid path {shown!r}")
+        if len(text) > MAX_PATH_CHARS:
+            raise HTTPException(422, f"path {shown!r} is too long ({len(text):,} characters > {MAX_PATH_CHARS:,})")
         path = Path(text)
+        if any(part.startswith(".") and part not in (".", "..") for part in path.parts):
+            raise HTTPException(403, f"path {shown!r} names a hidden file or folder: only articles are read")
         candidate = root / path if not path.is_absolute() else path
-        resolved = candidate.resolve()
-        if not resolved.is_relative_to(real_root):
-            raise HTTPException(403, f"path {text!r} is outside the articles folder: give paths relative to it")
-        if not resolved.exists():
-            raise HTTPException(422, f"no file or folder {text!r} in the articles folder")
+        try:
+            resolved = candidate.resolve(strict=True)
+        except FileNotFoundError:
+            resolved = None
+        except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long, no permission
+            why = "a symlink loop" if isinstance(exc, RuntimeError) else os_reason(exc)
+            raise HTTPException(422, f"path {shown!r} cannot be read: {why}") from None
+        if resolved is None or not resolved.is_relative_to(real_root):
+            if resolved is None and candidate.resolve().is_relative_to(real_root):
+                raise HTTPException(422, f"no file or folder {shown!r} in the articles folder")
+            raise HTTPException(403, f"path {shown!r} is outside the articles folder: give paths relative to it")
+        if resolved.is_file() and resolved.suffix.lower() not in TEXT_SUFFIXES:
+            raise HTTPException(403, f"path {shown!r} is not an article: only .txt and .md files are read")
         candidates.append(root / resolved.relative_to(real_root))
-    files, _missing = expand(candidates)
-    inside = []
-    for f in files:
-        if Path(f).resolve().is_relative_to(real_root):
-            inside.append(f)
-        else:
-            log.warning("left out %s: it links outside the articles folder", f)
-    return inside
+    files, skipped = expand(candidates, root=real_root)
+    for record in skipped:
+        log.warning("left out %s: %s", record.path, record.reason)
+    return files
+
+
+def _relative(briefing: Briefing, root: Path) -> Briefing:
+    """The briefing with every path shown relative to the articles folder (never where the server keeps it)."""
+    prefixes = sorted({str(root).rstrip("/") + "/", str(root.resolve()).rstrip("/") + "/"}, key=len, reverse=True)
+
+    def rel(text: str) -> str:
+        for prefix in prefixes:
+            text = text.replace(prefix, "")
+        return text
+
+    b = briefing.model_copy(deep=True)
+    for citation in [*b.citations(), *b.withheld]:
+        citation.source = rel(citation.source)
+    b.sources = [
+        r.model_copy(update={"path": rel(r.path), "reason": rel(r.reason) if r.reason else r.reason}) for r in b.sources
+    ]
+    return b
 
 
 def _mount_slack(app: FastAPI, settings: Settings, briefer: Briefer) -> bool:
