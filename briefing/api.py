@@ -107,6 +107,19 @@ def _size(path: Path) -> int:
         return 0
 
 
+ENDPOINT_LABELS = {"openai": "openai", "custom": "custom endpoint", "local": "embedded"}
+"""What a briefing records as its endpoint: the kind, never the address (a base URL says where a server's
+model runs, and briefings are shared)."""
+
+
+def endpoint_label(endpoint: str, kind: str) -> str:
+    """The endpoint as a briefing shows it: a URL becomes its kind (`ENDPOINT_LABELS`); names such as
+    "embedded" or "fake" stay as they are."""
+    if "://" not in endpoint:
+        return endpoint
+    return ENDPOINT_LABELS.get(kind, "custom endpoint")
+
+
 def load_inputs(
     paths: Iterable[str | Path] = (), articles: Sequence[tuple[str, str]] = (), *, root: str | Path | None = None
 ) -> Loaded:
@@ -151,7 +164,9 @@ async def agenerate_briefing(
             client = await stack.enter_async_context(open_model(settings, on_status=on_status, progress=progress))
         before = client.meter.snapshot()
         briefing = await run_pipeline(loaded, client, concurrency=settings.effective_concurrency, **options)
-        usage = client.meter.usage(client.model, client.endpoint, since=before, started=started)
+        usage = client.meter.usage(
+            client.model, endpoint_label(client.endpoint, settings.endpoint_kind), since=before, started=started
+        )
         return briefing.model_copy(update={"usage": usage})
 
 
@@ -160,4 +175,4 @@ def generate_briefing(paths: Iterable[str | Path] = (), **options) -> Briefing:
     return asyncio.run(agenerate_briefing(paths, **options))
 
 
-__all__ = ["agenerate_briefing", "generate_briefing", "load_inputs", "open_model"]
+__all__ = ["agenerate_briefing", "endpoint_label", "generate_briefing", "load_inputs", "open_model"]

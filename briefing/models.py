@@ -225,7 +225,10 @@ class SourceRecord(Strict):
 
 class Usage(Strict):
     model: str = Field(default="", description="Model name used.")
-    endpoint: str = Field(default="", description="Base URL of the endpoint (or 'embedded').")
+    endpoint: str = Field(
+        default="",
+        description="Which kind of endpoint answered: openai, custom endpoint or embedded (never its address).",
+    )
     model_calls: int = Field(default=0, description="Live calls that reached the model.")
     cached_calls: int = Field(default=0, description="Calls answered from the local cache.")
     retries: int = Field(default=0, description="Retried attempts (rate limits, errors, invalid JSON).")

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from .chunking import chunk_sources
 from .discrepancies import conflict, numeric_discrepancies, placeholder_topic, polarity_conflicts, topic_from
-from .errors import ModelError, NothingToBrief
+from .errors import ModelError, NothingToBrief, redacted
 from .extract import Batch, Grounded, extract_notes, ground_notes, make_batches
 from .merge import merge
 from .model import ModelClient
@@ -178,9 +178,10 @@ def _records(loaded: Loaded, chunks: list[Chunk], mapped: Mapped) -> list[Source
             r = r.model_copy(update={"chunks": counts.get(r.path, 0)})
             failure = mapped.failed.get(r.path)
             if failure is not None and r.path not in mapped.ok_paths:
-                r = r.model_copy(update={"status": "skipped", "reason": f"the model could not summarize it: {failure}"})
+                why = f"the model could not summarize it: {redacted(str(failure))}"
+                r = r.model_copy(update={"status": "skipped", "reason": why})
             elif failure is not None:
-                r = r.model_copy(update={"reason": f"some chunks could not be summarized: {failure}"})
+                r = r.model_copy(update={"reason": f"some chunks could not be summarized: {redacted(str(failure))}"})
         records.append(r)
     return records
 

@@ -104,7 +104,9 @@ async def test_a_failed_write_leaves_the_previous_files_whole_and_no_temp_file(
 
 async def test_an_empty_day_says_which_folder_had_nothing(settings: Settings) -> None:
     (settings.sources_dir / "2024-05-01").mkdir(parents=True)
-    with pytest.raises(NothingToBrief, match=r"no article to brief for 2024-05-01 in .*2024-05-01: it holds no"):
+    with pytest.raises(
+        NothingToBrief, match=r"no article to brief for 2024-05-01 in articles/2024-05-01/: it holds no"
+    ):
         await arun_daily(settings, day="2024-05-01", client=fake_model())
 
 

@@ -184,7 +184,8 @@ async def arun_daily(
         )
     except NothingToBrief as exc:
         why = "; ".join(f"{path}: {reason}" for path, reason in exc.skipped) or "it holds no .txt or .md file"
-        raise NothingToBrief(f"no article to brief for {day} in {folder}: {why}", exc.skipped) from None
+        where = f"{root.name}/{day}/" if folder != root else f"{root.name}/"  # Slack and HTTP users see it too
+        raise NothingToBrief(f"no article to brief for {day} in {where}: {why}", exc.skipped) from None
     run = DailyRun(briefing=briefing, day=day, folder=folder, markdown="")
     if out_dir is not None:
         before = previous_day(out_dir, day)

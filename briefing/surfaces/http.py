@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..api import open_model
 from ..config import Settings
-from ..errors import BriefingError, ConfigError, missing_extra, outcome_of
+from ..errors import BriefingError, ConfigError, error_reference, missing_extra, outcome_of, public_detail
 from ..model import ModelClient
 from ..models import Briefing
 from ..sources import MAX_PATH_CHARS, TEXT_SUFFIXES, os_reason, expand
@@ -328,8 +328,10 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BriefingError)
     async def briefing_error(_request: Request, exc: BriefingError) -> JSONResponse:
         status = outcome_of(exc).http_status
-        (log.error if status >= 500 else log.info)("request failed (%s): %s", status, exc)
-        return JSONResponse({"detail": str(exc)}, status_code=status)
+        ref = error_reference()
+        # the log keeps the whole message (endpoint, the embedded model's log tail); the client gets less
+        (log.error if status >= 500 else log.info)("request failed (%s, ref %s): %s", status, ref, exc)
+        return JSONResponse({"detail": public_detail(exc, ref)}, status_code=status)
 
     @app.exception_handler(Exception)
     async def internal_error(_request: Request, exc: Exception) -> JSONResponse:
