@@ -22,6 +22,7 @@ from .pipeline import Progress, run_pipeline
 from .sources import Loaded, load_sources, source_from_text
 
 Status = Callable[[str], None]
+CACHE_FILE = "responses.sqlite3"
 
 
 @asynccontextmanager
@@ -30,7 +31,9 @@ async def open_model(
 ) -> AsyncIterator[ModelClient]:
     """A model client for the endpoint `settings` names; cleans up (stops the embedded model) on exit."""
     async with AsyncExitStack() as stack:
-        cache = ResponseCache(settings.cache_dir / "responses.sqlite3") if settings.use_cache else None
+        cache = None
+        if settings.use_cache:  # a cache that cannot be used turns itself off: the run goes on (see `_warnings`)
+            cache = ResponseCache(settings.cache_dir / CACHE_FILE, max_bytes=settings.cache_max_mb * 1024 * 1024)
         if cache is not None:
             stack.callback(cache.close)
         meter = UsageMeter(budget=settings.max_tokens_budget)
@@ -167,7 +170,16 @@ async def agenerate_briefing(
         usage = client.meter.usage(
             client.model, endpoint_label(client.endpoint, settings.endpoint_kind), since=before, started=started
         )
-        return briefing.model_copy(update={"usage": usage})
+        return briefing.model_copy(update={"usage": usage, "warnings": [*briefing.warnings, *_warnings(client)]})
+
+
+def _warnings(client: ModelClient) -> list[str]:
+    """What the reader of a briefing should know about how the run went: a response cache that turned
+    itself off (corrupt, full disk, locked, unwritable) is one warning, and the run went on without it."""
+    cache = getattr(client, "cache", None)
+    if isinstance(cache, ResponseCache) and cache.problem:
+        return [cache.problem]
+    return []
 
 
 def generate_briefing(paths: Iterable[str | Path] = (), **options) -> Briefing:

@@ -287,6 +287,10 @@ class Briefing(Strict):
     usage: Usage = Field(default_factory=Usage, description="Model calls, tokens and time.")
     stats: Stats = Field(default_factory=Stats, description="Grounding and chunk counts.")
     changes: Changes | None = Field(default=None, description="Since the previous daily briefing, when there is one.")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What went wrong around the briefing without stopping it (e.g. the response cache was off).",
+    )
 
     def citations(self) -> list[Citation]:
         """Every citation in the briefing, in reading order."""

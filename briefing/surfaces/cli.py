@@ -164,6 +164,8 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def report_run(reporter: Reporter, briefing: Any, outputs: list[Path]) -> None:
+    for warning in briefing.warnings:  # e.g. the response cache was off for this run
+        reporter.note(f"briefing: warning: {warning}")
     for s in briefing.sources:
         if s.status == "skipped":
             reporter.note(f"briefing: skipped {s.path}: {s.reason}")
