@@ -78,7 +78,11 @@ async def test_daily_writes_markdown_and_json_named_after_the_day(settings: Sett
         assert not Path(c.source).is_absolute()
         assert (settings.sources_dir / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
     assert str(settings.sources_dir) not in js.read_text(encoding="utf-8") + md.read_text(encoding="utf-8")
-    assert sorted(p.name for p in settings.daily_dir.iterdir()) == ["2024-05-01.json", "2024-05-01.md"]
+    assert sorted(p.name for p in settings.daily_dir.iterdir()) == [
+        ".briefing.lock",
+        "2024-05-01.json",
+        "2024-05-01.md",
+    ]
 
 
 async def test_a_failed_write_leaves_the_previous_files_whole_and_no_temp_file(
@@ -99,7 +103,7 @@ async def test_a_failed_write_leaves_the_previous_files_whole_and_no_temp_file(
     with pytest.raises(SourceError, match="cannot write the briefing to .*No space left on device"):
         await arun_daily(settings, day="2024-05-01", client=fake_model())
     assert (out / "2024-05-01.json").read_text() == '{"old": true}'
-    assert sorted(p.name for p in out.iterdir()) == ["2024-05-01.json", "2024-05-01.md"]  # no .tmp left behind
+    assert sorted(p.name for p in out.iterdir()) == [".briefing.lock", "2024-05-01.json", "2024-05-01.md"]  # no .tmp
 
 
 async def test_an_empty_day_says_which_folder_had_nothing(settings: Settings) -> None:

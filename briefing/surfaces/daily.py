@@ -7,8 +7,10 @@
    no model call and a new article costs only its own chunks plus the summary);
 3. when an earlier briefing is in the output folder, `compute_changes` compares the two and the result
    is stored as `Briefing.changes` (rendered as "Since <date>");
-4. `OUT/<date>.md`, then `OUT/<date>.json`, are each written to a temp file and renamed into place, so
-   a killed run never leaves half a briefing (the JSON, which the next day reads, comes last).
+4. `OUT/<date>.md` and `OUT/<date>.json` are written to temp files, fsynced, then renamed into place
+   (the JSON, which the next day and every reader use, last) and the folder fsynced, all under an OS
+   lock on the folder, so a killed run never leaves half a briefing and two processes never mix theirs.
+   Readers serve the JSON and render the Markdown from it, so what they serve always agrees.
 
 What changed is computed by the pure stage `changes.compute_changes`.
 """
@@ -31,7 +33,7 @@ from ..model import ModelClient
 from ..models import Briefing
 from ..pipeline import Progress
 from ..render.markdown import to_markdown
-from .files import write_atomic
+from .files import write_together
 
 DAY_PATTERN = r"\d{4}-\d{2}-\d{2}"  # a day's name everywhere: folders, files, URLs, Slack
 DAY = re.compile(DAY_PATTERN)
@@ -117,11 +119,14 @@ def read_markdown(out_dir: Path, day: str, briefing: Briefing | None = None) -> 
 
 
 def stored_briefing(out_dir: Path, day: str) -> tuple[Briefing, str] | None:
-    """The stored briefing of `day` and its Markdown, or None when that day has none."""
+    """The stored briefing of `day` and its Markdown, or None when that day has none.
+
+    The Markdown is rendered from the JSON, not read from the `.md` file, so the two served together can
+    never disagree (a run killed between the two renames leaves a newer `.md` beside an older `.json`)."""
     briefing = read_briefing(out_dir, day)
     if briefing is None:
         return None
-    return briefing, read_markdown(out_dir, day, briefing) or to_markdown(briefing)
+    return briefing, to_markdown(briefing)
 
 
 # --------------------------------------------------------------------------- the daily run
@@ -206,13 +211,16 @@ async def arun_daily(
 
 
 def _write(run: DailyRun) -> None:
+    """Both files of the day under the output folder's OS lock (two processes briefing one day take
+    turns), each temp file fsynced before either is renamed: the Markdown first, then the JSON."""
     assert run.markdown_path and run.json_path
     try:
-        write_atomic(run.markdown_path, run.markdown)
-        write_atomic(run.json_path, run.briefing.model_dump_json(indent=2))
+        write_together(
+            [(run.markdown_path, run.markdown), (run.json_path, run.briefing.model_dump_json(indent=2))], lock=True
+        )
     except OSError as exc:
         raise SourceError(
-            f"cannot write the briefing to {run.markdown_path.parent}: {exc.strerror}; check --out-dir / "
+            f"cannot write the briefing to {run.markdown_path.parent.name}/: {exc.strerror}; check --out-dir / "
             "BRIEFING_DAILY_DIR and its permissions"
         ) from exc
 
