@@ -22,6 +22,7 @@ from .pipeline import Progress, run_pipeline
 from .sources import Loaded, load_sources, source_from_text
 
 Status = Callable[[str], None]
+CACHE_FILE = "responses.sqlite3"
 
 LIST_TIMEOUT = 30.0
 """Seconds to wait, at most, for a server to list its models (a base URL given without a model name)."""
@@ -33,7 +34,9 @@ async def open_model(
 ) -> AsyncIterator[ModelClient]:
     """A model client for the endpoint `settings` names; cleans up (stops the embedded model) on exit."""
     async with AsyncExitStack() as stack:
-        cache = ResponseCache(settings.cache_dir / "responses.sqlite3") if settings.use_cache else None
+        cache = None
+        if settings.use_cache:  # a cache that cannot be used turns itself off: the run goes on (see `_warnings`)
+            cache = ResponseCache(settings.cache_dir / CACHE_FILE, max_bytes=settings.cache_max_mb * 1024 * 1024)
         if cache is not None:
             stack.callback(cache.close)
         meter = UsageMeter()  # no budget here: the budget is per run (`agenerate_briefing`), not per client
@@ -118,9 +121,25 @@ def _size(path: Path) -> int:
         return 0
 
 
-def load_inputs(paths: Iterable[str | Path] = (), articles: Sequence[tuple[str, str]] = ()) -> Loaded:
-    """Files and folders, plus inline (name, text) articles, as one `Loaded`."""
-    loaded = load_sources(list(paths)) if paths else Loaded()
+ENDPOINT_LABELS = {"openai": "openai", "custom": "custom endpoint", "local": "embedded"}
+"""What a briefing records as its endpoint: the kind, never the address (a base URL says where a server's
+model runs, and briefings are shared)."""
+
+
+def endpoint_label(endpoint: str, kind: str) -> str:
+    """The endpoint as a briefing shows it: a URL becomes its kind (`ENDPOINT_LABELS`); names such as
+    "embedded" or "fake" stay as they are."""
+    if "://" not in endpoint:
+        return endpoint
+    return ENDPOINT_LABELS.get(kind, "custom endpoint")
+
+
+def load_inputs(
+    paths: Iterable[str | Path] = (), articles: Sequence[tuple[str, str]] = (), *, root: str | Path | None = None
+) -> Loaded:
+    """Files and folders, plus inline (name, text) articles, as one `Loaded` (see `load_sources` for `root`).
+    Two articles under one name are both kept (the second renamed); the same text twice is briefed once."""
+    loaded = load_sources(list(paths), root=root) if paths else Loaded()
     for name, text in articles:
         loaded.add(source_from_text(name, text))
     return loaded
@@ -136,15 +155,17 @@ async def agenerate_briefing(
     date: str | None = None,
     progress: Progress | None = None,
     on_status: Status | None = None,
+    root: str | Path | None = None,
 ) -> Briefing:
     """Brief the articles under `paths` (files or folders) and/or inline `(name, text)` articles.
 
     `client` overrides the endpoint in `settings` (tests pass a `FakeModel`; long-running services
     pass one they keep open). `settings.max_tokens_budget` holds this run alone, whatever else the client
-    has done or is doing. Raises `BriefingError` subclasses; never prints.
+    has done or is doing. `root`, the articles folder, confines reading to it and makes every path in the
+    briefing relative to it. Raises `BriefingError` subclasses; never prints.
     """
     settings = settings or Settings()
-    loaded = load_inputs(paths, articles)
+    loaded = load_inputs(paths, articles, root=root)
     options = dict(
         chunk_tokens=settings.chunk_tokens,
         chunk_overlap=settings.chunk_overlap,
@@ -158,8 +179,17 @@ async def agenerate_briefing(
             client = await stack.enter_async_context(open_model(settings, on_status=on_status, progress=progress))
         with metered_run(settings.max_tokens_budget) as run:  # this run's own counts and budget
             briefing = await run_pipeline(loaded, client, concurrency=settings.effective_concurrency, **options)
-        usage = run.usage(client.model, client.endpoint, started=started)
-        return briefing.model_copy(update={"usage": usage})
+        usage = run.usage(client.model, endpoint_label(client.endpoint, settings.endpoint_kind), started=started)
+        return briefing.model_copy(update={"usage": usage, "warnings": [*briefing.warnings, *_warnings(client)]})
+
+
+def _warnings(client: ModelClient) -> list[str]:
+    """What the reader of a briefing should know about how the run went: a response cache that turned
+    itself off (corrupt, full disk, locked, unwritable) is one warning, and the run went on without it."""
+    cache = getattr(client, "cache", None)
+    if isinstance(cache, ResponseCache) and cache.problem:
+        return [cache.problem]
+    return []
 
 
 def generate_briefing(paths: Iterable[str | Path] = (), **options) -> Briefing:
@@ -167,4 +197,4 @@ def generate_briefing(paths: Iterable[str | Path] = (), **options) -> Briefing:
     return asyncio.run(agenerate_briefing(paths, **options))
 
 
-__all__ = ["agenerate_briefing", "generate_briefing", "load_inputs", "open_model"]
+__all__ = ["agenerate_briefing", "endpoint_label", "generate_briefing", "load_inputs", "open_model"]

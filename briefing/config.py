@@ -30,6 +30,8 @@ DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_RETRY_WAIT = 1.0
 """Seconds before the first retry (BRIEFING_RETRY_WAIT); doubled each time, with jitter, up to 30 s. A
 server's Retry-After wins."""
+DEFAULT_CACHE_MAX_MB = 512
+"""The response cache's size cap (BRIEFING_CACHE_MAX_MB): past it, the least recently used answers go."""
 
 EndpointKind = Literal["openai", "custom", "local"]
 
@@ -64,6 +66,7 @@ class Settings:
     model: str | None = None
     cache_dir: Path = field(default_factory=default_cache_dir)
     use_cache: bool = True
+    cache_max_mb: int = DEFAULT_CACHE_MAX_MB  # BRIEFING_CACHE_MAX_MB: the response cache's size cap
     concurrency: int | None = None  # None: fitted to the endpoint (see `effective_concurrency`)
     local_model_path: Path | None = None  # any GGUF instead of the bundled Qwen2.5-Coder-1.5B
     local_threads: int | None = None
@@ -130,6 +133,7 @@ class Settings:
             "base_url": env.get("OPENAI_BASE_URL") or None,
             "model": env.get("BRIEFING_MODEL") or None,
             "cache_dir": path("BRIEFING_CACHE_DIR") or default_cache_dir(),
+            "cache_max_mb": integer("BRIEFING_CACHE_MAX_MB") or DEFAULT_CACHE_MAX_MB,
             "concurrency": integer("BRIEFING_CONCURRENCY"),
             "local_model_path": path("BRIEFING_LOCAL_MODEL"),
             "local_threads": integer("BRIEFING_LOCAL_THREADS"),
@@ -191,6 +195,8 @@ class Settings:
             raise ConfigError(f"BRIEFING_MAX_ATTEMPTS must be 1-20, got {self.max_attempts}")
         if not 0 <= self.retry_wait <= 60:
             raise ConfigError(f"BRIEFING_RETRY_WAIT must be 0-60 s, got {self.retry_wait:g}")
+        if self.cache_max_mb < 1:
+            raise ConfigError("BRIEFING_CACHE_MAX_MB must be at least 1 (or set BRIEFING_NO_CACHE=1)")
         if self.max_tokens_budget is not None and self.max_tokens_budget < 1:
             raise ConfigError("--max-tokens-budget must be positive")
         if self.max_queued_jobs < 0:

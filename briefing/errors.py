@@ -8,6 +8,7 @@ wrong and, where there is one, the fix. Errors carry data (`ModelError.status`, 
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -125,6 +126,30 @@ def outcome_of(exc: BaseException) -> Outcome:
         if isinstance(exc, kind):
             return outcome
     return INTERNAL
+
+
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.IGNORECASE)
+_LOG_PATH = re.compile(r" \(log: [^)]*\)")
+
+
+def redacted(message: str) -> str:
+    """`message` without what only the server's operator should see: URLs (the model endpoint, whose
+    host and port say where the server's model runs) become "the endpoint", and the embedded model's log
+    path and the log lines quoted after it are cut. For text that leaves the server: HTTP answers, the
+    reasons stored in a briefing."""
+    message = message.split("; last lines:", 1)[0]
+    message = _LOG_PATH.sub("", message)
+    return _URL.sub("the endpoint", message).strip()
+
+
+def public_detail(exc: BriefingError, reference: str) -> str:
+    """What a remote user is told about `exc` (the server log keeps the whole message under `reference`):
+    a model endpoint's failure without its address or the embedded model's log; other errors as they are."""
+    if isinstance(exc, LocalModelError):
+        return f"the embedded model could not be used; the details are in the server log (ref {reference})"
+    if isinstance(exc, ModelError):
+        return f"{redacted(str(exc))} (ref {reference}; the details are in the server log)"
+    return str(exc)
 
 
 def error_reference() -> str:

@@ -41,7 +41,9 @@ class Source(Strict):
     path: str = Field(description="The path as the user gave it (or the name of an inline article).")
     text: str = Field(description="The decoded text, exactly as in the file.")
     sha256: str = Field(description="sha256 of the file's raw bytes.")
-    encoding: str = Field(description="The encoding the bytes were decoded with (utf-8, cp1252 or latin-1).")
+    encoding: str = Field(
+        description="The encoding the bytes were decoded with (utf-8, utf-16/32 by BOM, cp1252 or latin-1)."
+    )
     title: str | None = Field(default=None, description="The first non-empty line when it reads as a headline.")
     boilerplate: list[Span] = Field(
         default_factory=list, description="Spans of web boilerplate (sign-up prompts, comment widgets, captions)."
@@ -226,7 +228,10 @@ class SourceRecord(Strict):
 
 class Usage(Strict):
     model: str = Field(default="", description="Model name used.")
-    endpoint: str = Field(default="", description="Base URL of the endpoint (or 'embedded').")
+    endpoint: str = Field(
+        default="",
+        description="Which kind of endpoint answered: openai, custom endpoint or embedded (never its address).",
+    )
     model_calls: int = Field(default=0, description="Live calls that reached the model.")
     cached_calls: int = Field(default=0, description="Calls answered from the local cache.")
     retries: int = Field(default=0, description="Retried attempts (rate limits, errors, invalid JSON).")
@@ -285,6 +290,10 @@ class Briefing(Strict):
     usage: Usage = Field(default_factory=Usage, description="Model calls, tokens and time.")
     stats: Stats = Field(default_factory=Stats, description="Grounding and chunk counts.")
     changes: Changes | None = Field(default=None, description="Since the previous daily briefing, when there is one.")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What went wrong around the briefing without stopping it (e.g. the response cache was off).",
+    )
 
     def citations(self) -> list[Citation]:
         """Every citation in the briefing, in reading order."""

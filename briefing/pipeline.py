@@ -24,7 +24,7 @@ from .discrepancies import (
     stance_conflicts,
     topic_from,
 )
-from .errors import ModelError, NothingToBrief
+from .errors import ModelError, NothingToBrief, redacted
 from .extract import Batch, Grounded, extract_notes, ground_notes, make_batches
 from .merge import merge
 from .model import ModelClient
@@ -199,11 +199,10 @@ def _records(loaded: Loaded, chunks: list[Chunk], mapped: Mapped) -> list[Source
             r = r.model_copy(update={"chunks": counts.get(r.path, 0), "lead": leads.get(r.path)})
             failure = mapped.failed.get(r.path)
             if failure is not None and r.path not in mapped.ok_paths:
-                r = r.model_copy(
-                    update={"status": "skipped", "reason": f"the model could not summarize it: {failure}", "lead": None}
-                )
+                why = f"the model could not summarize it: {redacted(str(failure))}"
+                r = r.model_copy(update={"status": "skipped", "reason": why, "lead": None})
             elif failure is not None:
-                r = r.model_copy(update={"reason": f"some chunks could not be summarized: {failure}"})
+                r = r.model_copy(update={"reason": f"some chunks could not be summarized: {redacted(str(failure))}"})
         records.append(r)
     return records
 

@@ -9,14 +9,20 @@ The decoded text is never altered: later stages cite offsets into it. Web boiler
    in the article (repeated captions, pull quotes).
 
 Files that cannot be read as text are not errors for the whole run: they come back as skipped
-`SourceRecord`s with the reason, and the rest go on.
+`SourceRecord`s with the reason, and the rest go on. So do links that lead out of the folder being read,
+symlink loops, paths over `MAX_PATH_CHARS`, folders deeper than `MAX_FOLDER_DEPTH` (the walk is iterative,
+so no depth can crash it), a NUL anywhere in the text, and a second copy of an article already loaded
+(briefed once, both listed). UTF-16/32 text is recognised by its byte-order mark.
 """
 
 from __future__ import annotations
 
+import codecs
+import errno
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,17 +61,42 @@ _NON_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 @dataclass
 class Loaded:
-    """What `load_sources` found: the articles that can be briefed, and the files skipped with reasons."""
+    """What `load_sources` found: the articles that can be briefed, and the files skipped with reasons.
+
+    Every entry has its own path: a second article under a name already taken (two inline articles both
+    called "wire.txt") is renamed "wire (2).txt", never dropped. An article whose bytes equal one already
+    loaded is briefed once: the copy is listed as skipped, naming the one it repeats."""
 
     sources: list[Source] = field(default_factory=list)
     skipped: list[SourceRecord] = field(default_factory=list)
+    _paths: set[str] = field(default_factory=set, init=False, repr=False)
+    _by_hash: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._paths = {s.path for s in self.sources} | {r.path for r in self.skipped}
+        self._by_hash = {s.sha256: s.path for s in reversed(self.sources)}
 
     def add(self, result: Source | SourceRecord) -> None:
         """File a loaded article, or a skipped file with its reason."""
+        if result.path in self._paths:
+            if isinstance(result, SourceRecord) and result in self.skipped:
+                return  # the same unreadable file named twice: listed once
+            result = result.model_copy(update={"path": _free_name(result.path, self._paths)})
+        self._paths.add(result.path)
         if isinstance(result, Source):
-            self.sources.append(result)
-        else:
-            self.skipped.append(result)
+            first = self._by_hash.setdefault(result.sha256, result.path)
+            if first == result.path:
+                self.sources.append(result)
+                return
+            result = SourceRecord(
+                path=result.path,
+                title=result.title,
+                sha256=result.sha256,
+                encoding=result.encoding,
+                status="skipped",
+                reason=f"same text as {first} (briefed once, under that name)",
+            )
+        self.skipped.append(result)
 
     @property
     def records(self) -> list[SourceRecord]:
@@ -76,11 +107,35 @@ class Loaded:
         return sorted([*briefed, *self.skipped], key=lambda r: r.path)
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8, else cp1252, else latin-1 (which always succeeds). Returns (text, encoding).
+def _free_name(name: str, taken: set[str]) -> str:
+    """`name` with " (2)", " (3)", ... before its suffix: the first such name not in `taken`."""
+    stem, suffix = os.path.splitext(name)
+    n = 2
+    while f"{stem} ({n}){suffix}" in taken:
+        n += 1
+    return f"{stem} ({n}){suffix}"
 
-    A UTF-8 byte-order mark is dropped (encoding 'utf-8-sig'): offsets index the decoded text.
+
+_BOMS = (  # longest first: the UTF-32 little-endian mark begins with the UTF-16 one
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """Decode bytes: by their byte-order mark (UTF-16/32), else UTF-8, else cp1252, else latin-1 (which
+    always succeeds). Returns (text, encoding).
+
+    A byte-order mark is dropped (encoding 'utf-8-sig', 'utf-16', 'utf-32'): offsets index the decoded text.
     """
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding), encoding
+            except UnicodeDecodeError:
+                break  # not really UTF-16/32: the usual rules decide
     candidates = [("utf-8-sig", raw[3:])] if raw.startswith(b"\xef\xbb\xbf") else [("utf-8", raw)]
     candidates.append(("cp1252", raw))
     for encoding, data in candidates:
@@ -91,9 +146,9 @@ def decode(raw: bytes) -> tuple[str, str]:
     return raw.decode("latin-1"), "latin-1"
 
 
-def binary_reason(raw: bytes, text: str) -> str | None:
-    """Why these bytes are not an article, or None when they read as text."""
-    if b"\x00" in raw[:65536]:
+def binary_reason(text: str) -> str | None:
+    """Why a decoded text is not an article (a NUL anywhere, or mostly control characters), or None."""
+    if "\x00" in text:
         return "binary file (contains NUL bytes)"
     sample = text[:65536]
     if sample and len(_NON_TEXT.findall(sample)) / len(sample) > 0.05:
@@ -156,7 +211,7 @@ def source_from_bytes(path: str, raw: bytes) -> Source | SourceRecord:
     if not raw.strip():
         return SourceRecord(path=path, sha256=sha, status="skipped", reason="empty file")
     text, encoding = decode(raw)
-    reason = binary_reason(raw, text)
+    reason = binary_reason(text)
     if reason:
         return SourceRecord(path=path, sha256=sha, status="skipped", reason=reason)
     boilerplate = find_boilerplate(text)
@@ -180,57 +235,151 @@ def _has_content(text: str, boilerplate: list[Span]) -> bool:
     return bool(text[pos:].strip())
 
 
-def expand(paths: Iterable[str | Path]) -> tuple[list[str], list[SourceRecord]]:
-    """Files named directly, plus .txt/.md files found recursively in folders (sorted, dot-files ignored)."""
+MAX_PATH_CHARS = 4096
+"""A path longer than this (characters) is not looked up: Linux's PATH_MAX; it is skipped with its reason."""
+MAX_FOLDER_DEPTH = 64
+"""Folders nested deeper than this below a folder given are not walked (skipped with the reason): the walk is
+iterative, so depth cannot crash it, but a tree that deep is not a pile of articles."""
+
+
+def _skip(path: str, reason: str) -> SourceRecord:
+    return SourceRecord(path=path, status="skipped", reason=reason)
+
+
+def os_reason(exc: OSError) -> str:
+    """An OS error as a skip reason: a symlink loop, a name too long, no permission, ..."""
+    if exc.errno == errno.ELOOP:
+        return "symlink loop (too many levels of symbolic links)"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "path too long"
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "no such file or folder"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def _inside(path: str, real_root: str) -> bool:
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _is_article(name: str) -> bool:
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in TEXT_SUFFIXES
+
+
+def expand(paths: Iterable[str | Path], *, root: str | Path | None = None) -> tuple[list[str], list[SourceRecord]]:
+    """Files named directly, plus .txt/.md files found in folders (sorted, dot-files and hidden folders
+    ignored), and a skipped record for everything that could not be looked at, with its reason.
+
+    Folders are walked iteratively without following links to folders. A file link found in a folder is
+    read only when it points inside that folder; with `root` (the articles folder of the daily run, Slack
+    and the service) every file, named directly or found, must lie inside `root` once links are resolved.
+    """
     files: list[str] = []
-    missing: list[SourceRecord] = []
+    skipped: list[SourceRecord] = []
+    real_root = os.path.realpath(root) if root is not None else None
     for given in paths:
-        p = Path(given)
-        if p.is_dir():
-            found = [
-                f
-                for f in p.rglob("*")
-                if f.is_file()
-                and f.suffix.lower() in TEXT_SUFFIXES
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            ]
-            files.extend(str(f) for f in sorted(found))
-        elif p.is_file():
-            files.append(str(given))
+        name = str(given)
+        if len(name) > MAX_PATH_CHARS:
+            skipped.append(_skip(name[:80] + "…", f"path too long ({len(name):,} characters > {MAX_PATH_CHARS:,})"))
+            continue
+        try:
+            st = os.stat(name)
+        except OSError as exc:
+            skipped.append(_skip(name, os_reason(exc)))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            container = real_root or os.path.realpath(name)
+            found, problems = _walk(str(Path(name)), container)
+            files.extend(found)
+            skipped.extend(problems)
+        elif stat.S_ISREG(st.st_mode):
+            if real_root is not None and not _inside(name, real_root):
+                skipped.append(_skip(name, "links outside the articles folder: not read"))
+            else:
+                files.append(name)
         else:
-            missing.append(SourceRecord(path=str(given), status="skipped", reason="no such file or folder"))
+            skipped.append(_skip(name, "not a regular file"))
     # The same file named twice (or via a folder and directly, however spelled) is read once,
     # under the first spelling given.
     unique: dict[str, str] = {}
     for f in files:
         unique.setdefault(os.path.realpath(f), f)
-    return list(unique.values()), missing
+    return list(unique.values()), skipped
 
 
-def load_sources(paths: Iterable[str | Path], *, max_bytes: int = MAX_BYTES) -> Loaded:
-    """Load every article under `paths`. One bad file never costs the good ones."""
-    files, skipped = expand(paths)
-    loaded = Loaded(skipped=skipped)
-    for path in files:
+def _walk(top: str, real_container: str) -> tuple[list[str], list[SourceRecord]]:
+    """Article files under `top` (sorted) and what was skipped there; an explicit stack, never recursion."""
+    found: list[str] = []
+    skipped: list[SourceRecord] = []
+    stack: list[tuple[str, int]] = [(top, 0)]
+    while stack:
+        folder, depth = stack.pop()
         try:
-            size = Path(path).stat().st_size
-            if size > max_bytes:
-                loaded.skipped.append(
-                    SourceRecord(path=path, status="skipped", reason=f"too large ({size:,} bytes > {max_bytes:,})")
-                )
-                continue
-            raw = Path(path).read_bytes()
+            with os.scandir(folder) as it:
+                entries = list(it)
         except OSError as exc:
-            loaded.skipped.append(SourceRecord(path=path, status="skipped", reason=f"cannot read: {exc.strerror}"))
+            skipped.append(_skip(folder, os_reason(exc)))
             continue
-        loaded.add(source_from_bytes(path, raw))
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = os.path.join(folder, entry.name)
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir(follow_symlinks=False)
+                if is_dir:
+                    if depth + 1 > MAX_FOLDER_DEPTH:
+                        skipped.append(_skip(path, f"folder nested more than {MAX_FOLDER_DEPTH} levels deep: not read"))
+                    else:
+                        stack.append((path, depth + 1))
+                    continue
+                if not _is_article(entry.name):
+                    continue
+                if not entry.is_file():  # follows a link: a link to a folder, a broken link, a loop
+                    os.stat(path)  # raises for a broken link or a loop, with its reason
+                    continue
+            except OSError as exc:
+                if _is_article(entry.name):
+                    skipped.append(_skip(path, os_reason(exc)))
+                continue
+            if is_link and not _inside(path, real_container):
+                skipped.append(_skip(path, "links outside the articles folder: not read"))
+                continue
+            found.append(path)
+    found.sort(key=lambda p: p.split(os.sep))  # the order `sorted(Path.rglob(...))` gave: part by part
+    return found, skipped
+
+
+def load_sources(paths: Iterable[str | Path], *, max_bytes: int = MAX_BYTES, root: str | Path | None = None) -> Loaded:
+    """Load every article under `paths`. One bad file never costs the good ones.
+
+    With `root` (the articles folder), nothing outside it is read, links included, and every path in the
+    result is relative to it: a briefing never shows where the server keeps its files."""
+    files, skipped = expand(paths, root=root)
+    loaded = Loaded()
+    for record in skipped:
+        loaded.add(record.model_copy(update={"path": _shown(record.path, root)}))
+    for path in files:
+        shown = _shown(path, root)
+        try:
+            size = os.stat(path).st_size
+            if size > max_bytes:
+                loaded.add(_skip(shown, f"too large ({size:,} bytes > {max_bytes:,})"))
+                continue
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError as exc:
+            loaded.add(_skip(shown, os_reason(exc)))
+            continue
+        loaded.add(source_from_bytes(shown, raw))
     return loaded
 
 
 def reread(records: Iterable[SourceRecord], *, within: Path | None = None, max_bytes: int = MAX_BYTES) -> list[Source]:
     """The briefed sources among `records` read again from their files, for a page that shows their text.
 
-    A file is returned only when its bytes still hash to the recorded sha256, so every citation's offsets
+    A path relative to `within` (as briefings made with an articles root show them) is read there. A file
+    is returned only when its bytes still hash to the recorded sha256, so every citation's offsets
     still point at its words; one that changed, moved, cannot be read, or (with `within`) lies outside that
     folder is left out, and the page shows its quotes without their context."""
     root = within.resolve() if within is not None else None
@@ -239,7 +388,8 @@ def reread(records: Iterable[SourceRecord], *, within: Path | None = None, max_b
         if record.status != "briefed" or not record.sha256:
             continue
         try:
-            path = Path(record.path).resolve()
+            path = Path(record.path)
+            path = (within / path if within is not None and not path.is_absolute() else path).resolve()
             if root is not None and not path.is_relative_to(root):
                 continue
             if path.stat().st_size > max_bytes:
@@ -253,3 +403,11 @@ def reread(records: Iterable[SourceRecord], *, within: Path | None = None, max_b
         if isinstance(source, Source):
             found.append(source)
     return found
+
+
+def _shown(path: str, root: str | Path | None) -> str:
+    """`path` as a briefing shows it: relative to `root` when one is given (and it lies inside)."""
+    if root is None:
+        return path
+    rel = os.path.relpath(path, root)
+    return Path(rel).as_posix() if not rel.startswith("..") else Path(path).name

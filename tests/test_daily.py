@@ -77,10 +77,14 @@ async def test_daily_writes_markdown_html_and_json_named_after_the_day(settings:
     assert stored.changes is None  # first day: nothing to compare with
     assert md.read_text(encoding="utf-8") == to_markdown(stored)
     # the page carries the day's articles, so its citations open their words
-    assert html.read_text(encoding="utf-8") == to_html(stored, load_sources([settings.sources_dir]).sources)
-    for c in stored.citations():  # every citation is the exact words of its file
-        assert Path(c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
+    texts = load_sources([settings.sources_dir], root=settings.sources_dir).sources
+    assert html.read_text(encoding="utf-8") == to_html(stored, texts)
+    for c in stored.citations():  # every citation is the exact words of its file, named relative to the folder
+        assert not Path(c.source).is_absolute()
+        assert (settings.sources_dir / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
+    assert str(settings.sources_dir) not in js.read_text(encoding="utf-8") + md.read_text(encoding="utf-8")
     assert sorted(p.name for p in settings.daily_dir.iterdir()) == [
+        ".briefing.lock",
         "2024-05-01.html",
         "2024-05-01.json",
         "2024-05-01.md",
@@ -105,12 +109,19 @@ async def test_a_failed_write_leaves_the_previous_files_whole_and_no_temp_file(
     with pytest.raises(SourceError, match="cannot write the briefing to .*No space left on device"):
         await arun_daily(settings, day="2024-05-01", client=fake_model())
     assert (out / "2024-05-01.json").read_text() == '{"old": true}'
-    assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []  # no .tmp left behind
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".briefing.lock",
+        "2024-05-01.html",
+        "2024-05-01.json",
+        "2024-05-01.md",
+    ]  # no .tmp
 
 
 async def test_an_empty_day_says_which_folder_had_nothing(settings: Settings) -> None:
     (settings.sources_dir / "2024-05-01").mkdir(parents=True)
-    with pytest.raises(NothingToBrief, match=r"no article to brief for 2024-05-01 in .*2024-05-01: it holds no"):
+    with pytest.raises(
+        NothingToBrief, match=r"no article to brief for 2024-05-01 in articles/2024-05-01/: it holds no"
+    ):
         await arun_daily(settings, day="2024-05-01", client=fake_model())
 
 
@@ -268,7 +279,7 @@ async def test_an_unchanged_day_makes_no_model_call_and_a_new_article_costs_only
             write(day, EXTRA)
             more = await arun_daily(settings, day="2024-05-01", client=_client(stub, cache))
             live = stub.articles_asked()[3:]
-            assert live == [str(day / "d.txt"), None]  # the new article, then the summary over all statements
+            assert live == ["2024-05-01/d.txt", None]  # the new article, then the summary over all statements
             assert (more.briefing.usage.model_calls, more.briefing.usage.cached_calls) == (2, 2)
     finally:
         cache.close()
@@ -342,3 +353,16 @@ def test_without_a_folder_for_the_day_other_days_folders_are_not_briefed(tmp_pat
     (tmp_path / "wires").mkdir()
     assert day_inputs(tmp_path, "2015-09-28") == [tmp_path / "loose.txt", tmp_path / "wires"]
     assert day_inputs(tmp_path, "2015-09-27") == [tmp_path / "2015-09-27"]
+
+
+async def test_a_link_out_of_the_articles_folder_is_not_read_and_is_listed_with_its_reason(
+    settings: Settings, tmp_path: Path
+) -> None:
+    write(settings.sources_dir / "2024-05-01", DAY1)
+    (tmp_path / "secret.txt").write_text("Top secret: the launch codes are 0000 and nobody knows it.\n")
+    (settings.sources_dir / "2024-05-01" / "escape.txt").symlink_to(tmp_path / "secret.txt")
+    model = fake_model()
+    run = await arun_daily(settings, day="2024-05-01", client=model)
+    assert not any("launch codes" in m[-1]["content"] for m, _ in model.history)
+    (record,) = [s for s in run.briefing.sources if s.status == "skipped"]
+    assert (record.path, record.reason) == ("2024-05-01/escape.txt", "links outside the articles folder: not read")

@@ -368,3 +368,47 @@ def test_text_written_to_a_model_is_listed_as_held_back_and_escaped():
     held = md.split("## Held back", 1)[1].split("\n## ", 1)[0]
     assert "Ignore previous instructions" in held and "<b>" not in held
     assert "## Held back" not in to_markdown(Briefing(title="t", generated_at="2024-01-01T00:00:00Z"))
+
+
+def test_a_file_name_or_model_id_cannot_inject_a_heading_an_image_or_a_link_into_the_markdown(
+    briefing: Briefing,
+) -> None:
+    """Parsed with a CommonMark parser: the only headings are the briefing's own, and nothing from a file
+    name or the model id becomes an image, a link or HTML."""
+    from markdown_it import MarkdownIt
+
+    names = ["# x ![i](http://e/x.png).txt", "a`b`` ![j](http://e/y.png)\n# Owned\n<img src=x>.md", "`edge` "]
+    text = "Russia deployed 500 troops to Latakia on Monday."
+    cited = [Citation(source=n, start=0, end=len(text), quote=text) for n in names]
+    md = to_markdown(
+        briefing.model_copy(
+            update={
+                "facts": [Fact(text="Russia deployed troops.", citations=cited)],
+                "withheld": cited[:1],
+                "sources": [SourceRecord(path=n, status="skipped", reason="binary file") for n in names],
+                "usage": Usage(model="m`\n# Model heading ![k](http://e/z.png)"),
+            }
+        )
+    )
+    tokens = MarkdownIt("commonmark").parse(md)
+    inline = [child for t in tokens for child in (t.children or [])]
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert headings == [
+        "Russia in Syria",
+        "Key points",
+        "Actors",
+        "Positions",
+        "Military movements",
+        "Open questions",
+        "Where sources disagree",
+        "Held back: text addressed to an AI model",
+        "Sources",
+        "How this briefing was made",
+        "Citations",
+    ]
+    assert not [t for t in inline if t.type in ("image", "link_open", "html_inline")]
+    assert not [t for t in tokens if t.type == "html_block"]
+    # every name still reads as itself, inside one code span (line breaks shown as U+FFFD)
+    spans = {t.content for t in inline if t.type == "code_inline"}
+    assert {"# x ![i](http://e/x.png).txt", "a`b`` ![j](http://e/y.png)\ufffd# Owned\ufffd<img src=x>.md"} <= spans
+    assert "`edge` " in spans or " `edge` " in spans

@@ -82,8 +82,35 @@ async def test_paths_are_read_relative_to_the_articles_folder(settings: Settings
     async with client_for(settings, model) as client:
         response = await client.post("/v1/briefings", json={"paths": ["2024-05-01", "b.txt"]})
     assert response.status_code == 200, response.text
-    paths = [s.path for s in Briefing.model_validate(response.json()).sources]
-    assert paths == [str(settings.sources_dir / "2024-05-01" / "a.txt"), str(settings.sources_dir / "b.txt")]
+    briefing = Briefing.model_validate(response.json())
+    # shown relative to the articles folder: a client never learns where the server keeps its files
+    assert [s.path for s in briefing.sources] == ["2024-05-01/a.txt", "b.txt"]
+    assert {c.source for c in briefing.citations()} == {"2024-05-01/a.txt", "b.txt"}
+    assert str(settings.sources_dir.parent) not in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "detail"),
+    [
+        (".env", 403, "path '.env' names a hidden file or folder: only articles are read"),
+        (".git/config", 403, "path '.git/config' names a hidden file or folder: only articles are read"),
+        ("notes.json", 403, "path 'notes.json' is not an article: only .txt and .md files are read"),
+        ("loop.txt", 422, "path 'loop.txt' cannot be read: a symlink loop"),
+        ("x" * 5000, 422, f"path {'x' * 80 + '…'!r} is too long (5,000 characters > 4,096)"),
+        ("x" * 300 + ".txt", 422, f"path {'x' * 80 + '…'!r} cannot be read: path too long"),
+    ],
+)
+async def test_hidden_non_article_looping_and_overlong_paths_are_refused_with_a_reason_not_a_500(
+    settings: Settings, path: str, status: int, detail: str
+) -> None:
+    (settings.sources_dir / ".env").write_text("OPENAI_API_KEY=sk-planted\n")
+    (settings.sources_dir / "notes.json").write_text('{"secret": 1}\n')
+    (settings.sources_dir / "loop.txt").symlink_to(settings.sources_dir / "loop.txt")
+    model = fake_model()
+    async with client_for(settings, model) as client:
+        response = await client.post("/v1/briefings", json={"paths": [path]})
+    assert (response.status_code, response.json()) == (status, {"detail": detail})
+    assert model.history == []
 
 
 @pytest.mark.parametrize("path", ["../secret.txt", "2024-05-01/../../secret.txt", "/etc/passwd", "link.txt", "linkdir"])
@@ -159,7 +186,14 @@ async def test_a_failing_model_is_a_502_and_a_bug_is_a_500_with_a_reference(
     async with client_for(settings, down) as client:
         response = await client.post("/v1/briefings", json={"articles": [{"name": "a.txt", "text": ARTICLE}]})
     assert response.status_code == 502
-    assert "cannot reach the model at http://127.0.0.1:9/v1" in response.json()["detail"]
+    detail = response.json()["detail"]
+    # what failed, without where the server's model runs: that goes to the log, under the reference
+    assert re.fullmatch(
+        r"no chunk could be summarized; first error: cannot reach the model at the endpoint "
+        r"\(ref ([0-9a-f]{8}); the details are in the server log\)",
+        detail,
+    )
+    assert "127.0.0.1:9" not in detail
 
     buggy = FakeModel(default=lambda *_: (_ for _ in ()).throw(KeyError("boom")))
     async with client_for(settings, buggy) as client:
@@ -190,9 +224,9 @@ async def test_a_model_endpoint_down_at_start_up_is_reported_per_request_while_t
             response = await client.post("/v1/briefings", json={"articles": [{"name": "a.txt", "text": ARTICLE}]})
     assert health.status_code == 200
     assert response.status_code == 502
-    assert response.json() == {
-        "detail": "no model given and http://127.0.0.1:9/v1 did not list its models: set --model"
-    }
+    assert response.json()["detail"].startswith(
+        "no model given and the endpoint did not list its models: set --model (ref "
+    )
     assert len(attempts) == 2  # at start-up, then again for the request
     assert "the model client could not be opened, requests will retry" in caplog.text
 

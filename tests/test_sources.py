@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
+import errno
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -381,3 +384,162 @@ def test_a_pull_quote_is_looked_for_only_nearby_so_loading_stays_linear():
     assert [near[s.start : s.end] for s in find_boilerplate(near)] == [quote]
     assert find_boilerplate(far) == []
     assert [repeated[s.start : s.end] for s in find_boilerplate(repeated)] == [original.strip()]
+
+
+# --------------------------------------------------------------------------- hostile folders and files
+
+
+def test_a_file_link_in_a_folder_that_points_outside_it_is_skipped_with_its_reason(tmp_path):
+    (tmp_path / "secret.txt").write_text("Top secret: the launch codes are 0000.\n", encoding="utf-8")
+    articles = tmp_path / "articles"
+    (articles / "sub").mkdir(parents=True)
+    (articles / "good.txt").write_text("Good article.\n", encoding="utf-8")
+    (articles / "sub" / "inside.txt").symlink_to(articles / "good.txt")  # a link inside: fine (read once)
+    (articles / "escape.txt").symlink_to(tmp_path / "secret.txt")
+    loaded = load_sources([articles])
+    assert [Path(s.path).name for s in loaded.sources] == ["good.txt"]
+    assert [(Path(r.path).name, r.reason) for r in loaded.skipped] == [
+        ("escape.txt", "links outside the articles folder: not read")
+    ]
+
+
+def test_with_an_articles_root_a_link_named_directly_is_not_read_and_paths_are_relative_to_the_root(tmp_path):
+    (tmp_path / "secret.txt").write_text("Top secret: the launch codes are 0000.\n", encoding="utf-8")
+    root = tmp_path / "articles"
+    (root / "2024-05-01").mkdir(parents=True)
+    (root / "2024-05-01" / "a.txt").write_text("Good article.\n", encoding="utf-8")
+    (root / "escape.txt").symlink_to(tmp_path / "secret.txt")
+    loaded = load_sources([root / "2024-05-01", root / "escape.txt"], root=root)
+    assert [s.path for s in loaded.sources] == ["2024-05-01/a.txt"]
+    assert [(r.path, r.reason) for r in loaded.skipped] == [
+        ("escape.txt", "links outside the articles folder: not read")
+    ]
+    assert str(tmp_path) not in loaded.sources[0].model_dump_json()
+
+
+def test_a_symlink_loop_and_an_overlong_path_are_skipped_with_reasons_and_the_rest_load(tmp_path):
+    (tmp_path / "good.txt").write_text("Good article.\n", encoding="utf-8")
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    (tmp_path / "a.md").symlink_to(tmp_path / "b.md")
+    (tmp_path / "b.md").symlink_to(tmp_path / "a.md")
+    long_path = str(tmp_path / ("x" * 5000 + ".txt"))
+    loaded = load_sources([tmp_path, tmp_path / "loop.txt", long_path])
+    assert [Path(s.path).name for s in loaded.sources] == ["good.txt"]
+    reasons = sorted(r.reason for r in loaded.skipped)
+    assert reasons == [
+        f"path too long ({len(long_path):,} characters > 4,096)",
+        *["symlink loop (too many levels of symbolic links)"] * 3,  # loop.txt named twice is listed once
+    ]
+
+
+@pytest.fixture
+def deep_tree(tmp_path):
+    """Folders `d/d/.../d` 1,100 deep under tmp_path, removed bottom-up afterwards (shutil.rmtree, and so
+    pytest's own clean-up, recurses once per level and would hit Python's recursion limit)."""
+    folders = []
+    folder = str(tmp_path)
+    for _ in range(1100):
+        folder = os.path.join(folder, "d")
+        os.mkdir(folder)
+        folders.append(folder)
+    yield folders
+    for folder in reversed(folders):
+        for name in os.listdir(folder):
+            if name != "d":
+                os.unlink(os.path.join(folder, name))
+        os.rmdir(folder)
+
+
+def test_folders_nested_1100_deep_do_not_crash_the_walk_and_the_cut_is_reported(tmp_path, deep_tree):
+    from briefing.sources import MAX_FOLDER_DEPTH
+
+    for depth in (3, MAX_FOLDER_DEPTH, 1100):
+        with open(os.path.join(deep_tree[depth - 1], f"at{depth}.txt"), "w", encoding="utf-8") as f:
+            f.write(f"An article {depth} folders deep.\n")
+    loaded = load_sources([tmp_path])  # before: RecursionError from Path.rglob
+    assert [Path(s.path).name for s in loaded.sources] == ["at3.txt", f"at{MAX_FOLDER_DEPTH}.txt"]
+    (record,) = loaded.skipped
+    assert record.reason == f"folder nested more than {MAX_FOLDER_DEPTH} levels deep: not read"
+    assert Path(record.path).relative_to(tmp_path).parts == ("d",) * (MAX_FOLDER_DEPTH + 1)
+
+
+def test_a_nul_byte_anywhere_makes_a_file_binary_not_only_in_its_first_64_kib(tmp_path):
+    (tmp_path / "late.txt").write_bytes(b"An ordinary line of text.\n" * 5000 + b"\x00\x00payload")
+    (tmp_path / "good.txt").write_text("Good article.\n", encoding="utf-8")
+    loaded = load_sources([tmp_path])
+    assert [Path(s.path).name for s in loaded.sources] == ["good.txt"]
+    assert [(Path(r.path).name, r.reason) for r in loaded.skipped] == [("late.txt", "binary file (contains NUL bytes)")]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_decoded_not_rejected_as_binary(tmp_path, codec):
+    text = "Lavrov said “Russia will stay” in Latakia.\nÇa reste incertain.\n"
+    bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}.get(codec, b"")
+    raw = bom + text.encode(codec)
+    (tmp_path / "wide.txt").write_bytes(raw)
+    (source,) = load_sources([tmp_path]).sources
+    assert source.text == text
+    assert source.encoding == ("utf-32" if codec == "utf-32" else "utf-16")
+    assert source.sha256 == hashlib.sha256(raw).hexdigest()
+
+
+def test_the_same_text_twice_is_briefed_once_and_both_files_are_listed(tmp_path):
+    (tmp_path / "a.txt").write_text("Russia deployed 500 troops to Latakia.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Russia deployed 500 troops to Latakia.\n", encoding="utf-8")
+    loaded = load_sources([tmp_path])
+    assert [Path(s.path).name for s in loaded.sources] == ["a.txt"]
+    by_name = {Path(r.path).name: r for r in loaded.records}
+    assert by_name["a.txt"].status == "briefed"
+    assert by_name["b.txt"].status == "skipped"
+    assert by_name["b.txt"].reason == f"same text as {tmp_path / 'a.txt'} (briefed once, under that name)"
+
+
+def test_two_inline_articles_with_one_name_are_both_kept_under_distinct_names():
+    from briefing.api import load_inputs
+
+    loaded = load_inputs(
+        articles=[("wire.txt", "First story.\n"), ("wire.txt", "Second story.\n"), ("wire.txt", "x\n")]
+    )
+    assert [(s.path, s.text) for s in loaded.sources] == [
+        ("wire.txt", "First story.\n"),
+        ("wire (2).txt", "Second story.\n"),
+        ("wire (3).txt", "x\n"),
+    ]
+
+
+def test_a_file_that_cannot_be_opened_is_skipped_with_the_reason_and_the_rest_load(tmp_path, monkeypatch):
+    """The suite runs as root, for whom chmod 000 does not stop a read: `open` is made to refuse instead."""
+    import builtins
+
+    import briefing.sources as sources_module
+
+    (tmp_path / "good.txt").write_text("Good article.\n", encoding="utf-8")
+    (tmp_path / "locked.txt").write_text("Locked article.\n", encoding="utf-8")
+
+    def refusing_open(path, *args, **kwargs):
+        if str(path).endswith("locked.txt"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return builtins.open(path, *args, **kwargs)
+
+    monkeypatch.setattr(sources_module, "open", refusing_open, raising=False)
+    loaded = load_sources([tmp_path])
+    assert [Path(s.path).name for s in loaded.sources] == ["good.txt"]
+    assert [(Path(r.path).name, r.reason) for r in loaded.skipped] == [("locked.txt", "cannot read: Permission denied")]
+
+
+def test_ten_thousand_small_files_and_a_20_mb_file_all_load(tmp_path):
+    """Load only (no model): 10,000 files through the iterative walk, and a file just under MAX_BYTES with a
+    NUL check over all of it. (The suite's run time is the measure; no timing is asserted here.)"""
+    from briefing.sources import MAX_BYTES
+
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(10_000):
+        fd = os.open(many / f"{i:05d}.txt", os.O_WRONLY | os.O_CREAT, 0o644)
+        os.write(fd, f"Article {i}: Russia deployed {i} troops to Latakia.\n".encode())
+        os.close(fd)
+    para = " ".join(f"Sentence {i} of a long report says the talks went on." for i in range(80)) + "\n"
+    (tmp_path / "big.txt").write_text(para * ((MAX_BYTES - 100) // len(para)), encoding="utf-8")
+    loaded = load_sources([many, tmp_path / "big.txt"])
+    assert len(loaded.sources) == 10_001 and loaded.skipped == []
+    assert len(loaded.sources[-1].text) > MAX_BYTES - 5000

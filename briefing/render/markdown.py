@@ -17,11 +17,27 @@ def esc(text: str) -> str:
     return _ESCAPE.sub(r"\\\1", " ".join(text.split()))
 
 
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+_TICKS = re.compile(r"`+")
+
+
+def code(text: str) -> str:
+    """Untrusted text (a file name, a model id) as one inline code span: nothing in it is Markdown.
+
+    Control characters and line breaks become U+FFFD (a name with a newline cannot start a heading on the
+    next line), and the fence is one backtick longer than the longest run inside (CommonMark), so a
+    backtick in a name cannot close it early."""
+    text = _LINE_BREAKS.sub("\ufffd", text)
+    fence = "`" * (max((len(m) for m in _TICKS.findall(text)), default=0) + 1)
+    pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 MARKDOWN = Markup(
     escape=esc,
     strong=lambda text: f"**{text}**",
     emphasis=lambda text: f"_{text}_",
-    path=lambda path: f"`{path}`",
+    path=code,
     bullets=("- ", "  - "),
     refs=lambda numbers: "".join(f"[^{n}]" for n in numbers),
 )
@@ -29,7 +45,7 @@ MARKDOWN = Markup(
 
 def footnote(n: int, c: Citation) -> str:
     """Footnote `n`: the cited file, the character offsets and the exact words."""
-    return f'[^{n}]: `{c.source}` (characters {c.start}–{c.end}): "{esc(c.quote)}"'
+    return f'[^{n}]: {code(c.source)} (characters {c.start}–{c.end}): "{esc(c.quote)}"'
 
 
 def _body(s: Section) -> list[str]:
@@ -52,7 +68,7 @@ def to_markdown(briefing: Briefing) -> str:
     if skipped:
         meta += f", {len(skipped)} skipped"
     if b.usage.model:
-        meta += f" · model `{b.usage.model}`"
+        meta += f" · model {code(b.usage.model)}"
     lines += [meta + "_", ""]
 
     doc = outline(b)

@@ -281,7 +281,8 @@ def _how_made(b: Briefing) -> Section:
         f"{failed}. {u.model_calls} model calls ({u.cached_calls} answered from cache), "
         f"{u.prompt_tokens:,} prompt + {u.completion_tokens:,} completion tokens, {u.seconds:.0f} s."
     )
-    return Section("How this briefing was made", (Line((_fixed(text),)),), form="prose")
+    warnings = tuple(Line((_fixed(" Warning: "), _text(w))) for w in b.warnings)
+    return Section("How this briefing was made", (Line((_fixed(text),)), *warnings), form="prose")
 
 
 __all__ = ["Line", "Markup", "Outline", "Part", "Section", "outline"]

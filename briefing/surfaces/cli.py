@@ -211,6 +211,8 @@ class _sigterm_as_interrupt:  # noqa: N801 - used as a context manager, like con
 
 
 def report_run(reporter: Reporter, briefing: Any, outputs: list[Path]) -> None:
+    for warning in briefing.warnings:  # e.g. the response cache was off for this run
+        reporter.note(f"briefing: warning: {warning}")
     for s in briefing.sources:
         if s.status == "skipped":
             reporter.note(f"briefing: skipped {s.path}: {s.reason}")

@@ -8,9 +8,10 @@
 3. when an earlier briefing is in the output folder, `compute_changes` compares the two and the result
    is stored as `Briefing.changes` (rendered as "Since <date>");
 4. `OUT/<date>.md`, `OUT/<date>.html` (the page where every citation opens its source; the day's
-   articles are read again for it, unchanged files only), then `OUT/<date>.json`, are each written to a
-   temp file and renamed into place, so a killed run never leaves half a briefing (the JSON, which the
-   next day reads, comes last).
+   articles are read again for it, unchanged files only), then `OUT/<date>.json`, are written to temp
+   files, fsynced, then renamed into place (the JSON, which the next day and every reader use, last) and
+   the folder fsynced, all under an OS lock on the folder, so a killed run never leaves half a briefing
+   and two processes never mix theirs. Readers serve the JSON and render the Markdown from it.
 
 What changed is computed by the pure stage `changes.compute_changes`.
 """
@@ -35,7 +36,7 @@ from ..pipeline import Progress
 from ..render.html import to_html
 from ..render.markdown import to_markdown
 from ..sources import reread
-from .files import write_atomic
+from .files import write_together
 
 DAY_PATTERN = r"\d{4}-\d{2}-\d{2}"  # a day's name everywhere: folders, files, URLs, Slack
 DAY = re.compile(DAY_PATTERN)
@@ -142,11 +143,14 @@ def read_html(out_dir: Path, day: str, *, sources_dir: Path | None = None) -> st
 
 
 def stored_briefing(out_dir: Path, day: str) -> tuple[Briefing, str] | None:
-    """The stored briefing of `day` and its Markdown, or None when that day has none."""
+    """The stored briefing of `day` and its Markdown, or None when that day has none.
+
+    The Markdown is rendered from the JSON, not read from the `.md` file, so the two served together can
+    never disagree (a run killed between the two renames leaves a newer `.md` beside an older `.json`)."""
     briefing = read_briefing(out_dir, day)
     if briefing is None:
         return None
-    return briefing, read_markdown(out_dir, day, briefing) or to_markdown(briefing)
+    return briefing, to_markdown(briefing)
 
 
 # --------------------------------------------------------------------------- the daily run
@@ -206,10 +210,12 @@ async def arun_daily(
             date=day,
             progress=progress,
             on_status=on_status,
+            root=root,
         )
     except NothingToBrief as exc:
         why = "; ".join(f"{path}: {reason}" for path, reason in exc.skipped) or "it holds no .txt or .md file"
-        raise NothingToBrief(f"no article to brief for {day} in {folder}: {why}", exc.skipped) from None
+        where = f"{root.name}/{day}/" if folder != root else f"{root.name}/"  # Slack and HTTP users see it too
+        raise NothingToBrief(f"no article to brief for {day} in {where}: {why}", exc.skipped) from None
     run = DailyRun(briefing=briefing, day=day, folder=folder, markdown="")
     if out_dir is not None:
         before = previous_day(out_dir, day)
@@ -226,20 +232,27 @@ async def arun_daily(
     if out_dir is not None:
         run.markdown_path, run.json_path = output_paths(out_dir, day)
         run.html_path = html_path(out_dir, day)
-        await asyncio.to_thread(_write, run)
+        await asyncio.to_thread(_write, run, settings.sources_dir)
     return run
 
 
-def _write(run: DailyRun) -> None:
+def _write(run: DailyRun, root: Path | None) -> None:
+    """The day's files under the output folder's OS lock (two processes briefing one day take turns), each
+    temp file fsynced before any is renamed: the Markdown, the page, then the JSON."""
     assert run.markdown_path and run.json_path and run.html_path
-    page = to_html(run.briefing, reread(run.briefing.sources))
+    page = to_html(run.briefing, reread(run.briefing.sources, within=root))
     try:
-        write_atomic(run.markdown_path, run.markdown)
-        write_atomic(run.html_path, page)
-        write_atomic(run.json_path, run.briefing.model_dump_json(indent=2))
+        write_together(
+            [
+                (run.markdown_path, run.markdown),
+                (run.html_path, page),
+                (run.json_path, run.briefing.model_dump_json(indent=2)),
+            ],
+            lock=True,
+        )
     except OSError as exc:
         raise SourceError(
-            f"cannot write the briefing to {run.markdown_path.parent}: {exc.strerror}; check --out-dir / "
+            f"cannot write the briefing to {run.markdown_path.parent.name}/: {exc.strerror}; check --out-dir / "
             "BRIEFING_DAILY_DIR and its permissions"
         ) from exc
 

@@ -49,11 +49,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..api import open_model
 from ..config import Settings
-from ..errors import BriefingError, Busy, ConfigError, missing_extra, outcome_of
+from ..errors import BriefingError, Busy, ConfigError, error_reference, missing_extra, outcome_of, public_detail
 from ..model import ModelClient
 from ..models import Briefing
 from ..render.html import csp_header, index_csp_header, index_html
-from ..sources import expand
+from ..sources import MAX_PATH_CHARS, TEXT_SUFFIXES, expand, os_reason
 from .asgi import MAX_BODY_BYTES, BodyLimit, health, internal_error_detail, lifespan_of
 from .daily import DAY_PATTERN, briefed_days, parse_date, read_briefing, read_html, stored_briefing
 from .worker import Briefer, ClientFactory
@@ -192,7 +192,8 @@ def create_app(
         sizes = await asyncio.to_thread(_file_sizes, files)
         _check_request_size(settings, len(articles) + len(files), sum(len(t.encode()) for _, t in articles) + sizes)
         work = briefer.brief(files, articles=articles, title=request.title, date=request.date)
-        return await _unless_disconnected(http, work)
+        briefing = await _unless_disconnected(http, work)
+        return _relative(briefing, settings.sources_dir) if files and settings.sources_dir else briefing
 
     @app.get(
         "/v1/briefings/{day}",
@@ -310,7 +311,11 @@ UNAUTHORIZED = "missing or wrong bearer token: send the header 'Authorization: B
 
 
 def _resolve_paths(settings: Settings, given: list[str]) -> list[str]:
-    """Each path resolved inside the articles folder (else 403), expanded to files that stay inside it."""
+    """Each path resolved inside the articles folder (else 403), expanded to files that stay inside it.
+
+    Refused before anything is read: a path that leaves the folder (by `..`, an absolute path or a link),
+    a hidden file or folder (`.env`, `.git/`), a file that is not .txt or .md, a path over
+    `MAX_PATH_CHARS` or one that cannot be looked up (a symlink loop): each with a one-line reason."""
     root = settings.sources_dir
     if root is None:
         raise HTTPException(
@@ -321,24 +326,51 @@ def _resolve_paths(settings: Settings, given: list[str]) -> list[str]:
     real_root = root.resolve()
     candidates: list[Path] = []
     for text in given:
+        shown = text if len(text) <= 80 else text[:80] + "…"
         if "\x00" in text or not text.strip():
-            raise HTTPException(422, f"invalid path {text!r}")
+            raise HTTPException(422, f"invalid path {shown!r}")
+        if len(text) > MAX_PATH_CHARS:
+            raise HTTPException(422, f"path {shown!r} is too long ({len(text):,} characters > {MAX_PATH_CHARS:,})")
         path = Path(text)
+        if any(part.startswith(".") and part not in (".", "..") for part in path.parts):
+            raise HTTPException(403, f"path {shown!r} names a hidden file or folder: only articles are read")
         candidate = root / path if not path.is_absolute() else path
-        resolved = candidate.resolve()
-        if not resolved.is_relative_to(real_root):
-            raise HTTPException(403, f"path {text!r} is outside the articles folder: give paths relative to it")
-        if not resolved.exists():
-            raise HTTPException(422, f"no file or folder {text!r} in the articles folder")
+        try:
+            resolved = candidate.resolve(strict=True)
+        except FileNotFoundError:
+            resolved = None
+        except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long, no permission
+            why = "a symlink loop" if isinstance(exc, RuntimeError) else os_reason(exc)
+            raise HTTPException(422, f"path {shown!r} cannot be read: {why}") from None
+        if resolved is None or not resolved.is_relative_to(real_root):
+            if resolved is None and candidate.resolve().is_relative_to(real_root):
+                raise HTTPException(422, f"no file or folder {shown!r} in the articles folder")
+            raise HTTPException(403, f"path {shown!r} is outside the articles folder: give paths relative to it")
+        if resolved.is_file() and resolved.suffix.lower() not in TEXT_SUFFIXES:
+            raise HTTPException(403, f"path {shown!r} is not an article: only .txt and .md files are read")
         candidates.append(root / resolved.relative_to(real_root))
-    files, _missing = expand(candidates)
-    inside = []
-    for f in files:
-        if Path(f).resolve().is_relative_to(real_root):
-            inside.append(f)
-        else:
-            log.warning("left out %s: it links outside the articles folder", f)
-    return inside
+    files, skipped = expand(candidates, root=real_root)
+    for record in skipped:
+        log.warning("left out %s: %s", record.path, record.reason)
+    return files
+
+
+def _relative(briefing: Briefing, root: Path) -> Briefing:
+    """The briefing with every path shown relative to the articles folder (never where the server keeps it)."""
+    prefixes = sorted({str(root).rstrip("/") + "/", str(root.resolve()).rstrip("/") + "/"}, key=len, reverse=True)
+
+    def rel(text: str) -> str:
+        for prefix in prefixes:
+            text = text.replace(prefix, "")
+        return text
+
+    b = briefing.model_copy(deep=True)
+    for citation in [*b.citations(), *b.withheld]:
+        citation.source = rel(citation.source)
+    b.sources = [
+        r.model_copy(update={"path": rel(r.path), "reason": rel(r.reason) if r.reason else r.reason}) for r in b.sources
+    ]
+    return b
 
 
 def _file_sizes(files: list[str]) -> int:
@@ -417,9 +449,11 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BriefingError)
     async def briefing_error(_request: Request, exc: BriefingError) -> JSONResponse:
         status = outcome_of(exc).http_status
-        (log.error if status >= 500 else log.info)("request failed (%s): %s", status, exc)
+        ref = error_reference()
+        # the log keeps the whole message (endpoint, the embedded model's log tail); the client gets less
+        (log.error if status >= 500 else log.info)("request failed (%s, ref %s): %s", status, ref, exc)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
-        return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+        return JSONResponse({"detail": public_detail(exc, ref)}, status_code=status, headers=headers)
 
     @app.exception_handler(Exception)
     async def internal_error(_request: Request, exc: Exception) -> JSONResponse:
