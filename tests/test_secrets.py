@@ -106,7 +106,7 @@ async def test_no_secret_url_or_server_path_reaches_answers_stored_briefings_log
     for a in answers:
         assert leaked(a.text, TOKEN, *where) == [], a.text
     stored = [p.read_text(encoding="utf-8") for p in daily.outputs]
-    assert len(stored) == 2 and all(leaked(text, TOKEN, *where) == [] for text in stored)
+    assert len(stored) == 3 and all(leaked(text, TOKEN, *where) == [] for text in stored)  # .md, .html, .json
     assert leaked(daily.markdown + daily.briefing.model_dump_json(), TOKEN, *where) == []
     # the server log has the details (the endpoint for the 502) but never a credential
     logs = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)

@@ -276,16 +276,16 @@ def test_a_day_with_a_stored_briefing_is_served_from_the_file(bot: Bot, slack: F
 
 def test_with_a_public_url_the_answer_links_the_days_html_page(settings: Settings, slack: FakeSlack) -> None:
     settings = settings.with_(public_url="https://briefing.example")
-    stored = long_briefing(3).model_copy(update={"date": "2024-05-01"})
+    stored = long_briefing(3).model_copy(update={"date": DAY})
     settings.daily_dir.mkdir()
-    (settings.daily_dir / "2024-05-01.json").write_text(stored.model_dump_json(), encoding="utf-8")
+    (settings.daily_dir / f"{DAY}.json").write_text(stored.model_dump_json(), encoding="utf-8")
     b = Bot(settings)
     with b.server:
-        body = command_body(slack, "2024-05-01")
+        body = command_body(slack, DAY)
         assert b.post(body, signed(body)).status_code == 200
         [message] = slack.wait_for("response/1")
     closing = message["blocks"][-1]["elements"][0]["text"]
-    assert "<https://briefing.example/v1/briefings/2024-05-01?format=html|the full briefing>" in closing
+    assert f"<https://briefing.example/v1/briefings/{DAY}?format=html|the full briefing>" in closing
 
 
 def test_errors_reach_the_user_as_one_short_ephemeral_line(bot: Bot, slack: FakeSlack, settings: Settings) -> None:
