@@ -20,7 +20,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from briefing.config import Settings
-from briefing.errors import ConfigError
+from briefing.errors import ConfigError, ModelError
 from briefing.model.fake import FakeModel
 from briefing.models import (
     Actor,
@@ -311,6 +311,20 @@ def test_an_internal_error_is_a_reference_for_the_user_and_a_traceback_in_the_lo
     assert message["response_type"] == "ephemeral"
     assert "failed with an internal error (ref " in message["text"] and "disk on fire" not in message["text"]
     assert any("disk on fire" in (r.exc_text or "") for r in caplog.records)
+
+
+def test_a_model_failure_reaches_the_channel_without_the_endpoint_or_the_model_log(
+    settings: Settings, slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    failure = ModelError("model call to http://10.1.2.3:8080/v1 failed after 4 attempt(s): HTTP 503; last lines: boom")
+    b = Bot(settings, FakeModel(default=lambda *_: (_ for _ in ()).throw(failure)))
+    with b.server, caplog.at_level("WARNING", logger="briefing.slack"):
+        body = command_body(slack, DAY)
+        b.post(body, signed(body))
+        [message] = slack.wait_for("response/1")
+    assert message["text"].startswith(f":warning: The briefing for {DAY} could not be made: ")
+    assert "10.1.2.3" not in message["text"] and "boom" not in message["text"] and "(ref " in message["text"]
+    assert any("10.1.2.3" in r.getMessage() for r in caplog.records)  # the operator's log keeps it
 
 
 def test_article_text_cannot_ping_or_mention_anyone(bot: Bot, slack: FakeSlack, settings: Settings) -> None:

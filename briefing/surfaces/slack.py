@@ -40,7 +40,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from ..api import open_model
 from ..config import Settings
-from ..errors import ConfigError, outcome_of
+from ..errors import BriefingError, ConfigError, error_reference, outcome_of, public_detail
 from ..models import Briefing
 from ..render.slack import SlackMessage, escape, to_slack
 from .asgi import MAX_BODY_BYTES, BodyLimit, health, internal_error_detail, lifespan_of
@@ -207,8 +207,10 @@ def create_app(
                 detail = internal_error_detail(log, f"/briefing {cmd.day}", exc)
                 await sender.respond_error(respond, f"The briefing for {cmd.day} failed with an {detail}.")
             else:
-                log.warning("/briefing %s failed: %s", cmd.day, exc)
-                await sender.respond_error(respond, f"The briefing for {cmd.day} could not be made: {exc}")
+                ref = error_reference()  # the log keeps the whole message; the channel gets no endpoint or log tail
+                log.warning("/briefing %s failed (ref %s): %s", cmd.day, ref, exc)
+                shown = public_detail(exc, ref) if isinstance(exc, BriefingError) else str(exc)
+                await sender.respond_error(respond, f"The briefing for {cmd.day} could not be made: {shown}")
             return
         await sender.deliver(briefing, markdown, cmd.day, respond, client)
 
