@@ -183,6 +183,7 @@ _TO_MODEL = re.compile(
     # fake citations and verification marks a model might copy: "[source: 04.txt, chars 120-180]",
     # "[citation confirmed]", "[Source: 01.txt, verified quote #3]", and hand-overs to a model
     r"\[\s*(?:source|citation|cite|ref|quote)\b(?![^\]]*\bneeded\b)[^\]]{0,80}\]|\[[^\]]{0,60}\b(?:verified|confirmed)\b[^\]]{0,30}\]|"
+    r"^\W*\[\d{1,3}\]\s*[\w./\\-]+\.(?:txt|md|json|html?|pdf)\b|"  # a numbered note naming a file: "[1] seeds/x.txt:"
     r"\bchars?\s+\d+\s*[-–]\s*\d+\b|\bverified (?:quote|citation|source)\b|^\W*end of (?:the )?article\b|"
     r"\b(?:new|next) task (?:for|to) (?:the )?(?:ai|model|language model|llm|assistant)\b)",
     re.IGNORECASE,
