@@ -17,7 +17,7 @@ help:
 	@echo "make briefing  - brief seeds/ into briefings/seeds.md, .json and .html (embedded model unless configured)"
 	@echo "make test      - install every extra and run the whole test suite"
 	@echo "make record    - re-record the HTTP cassettes from the embedded model server"
-	@echo "make bench     - measure speed and cost on the seeds"
+	@echo "make bench     - measure speed and cost on the seeds, then the service under 50 concurrent requests"
 	@echo "make eval      - brief seeds/ and ../shared/eval, score them against ../shared/gold, write docs/quality.md"
 
 $(PY):
@@ -66,6 +66,7 @@ record: $(VENV)/.installed-all
 
 bench: $(VENV)/.installed-all
 	$(PY) -m bench.run
+	$(PY) -m bench.load
 
 # Brief seeds/ and the MultiLing 2011 clusters in ../shared/eval, score them against ../shared/gold, then write
 # docs/quality.md (CLUSTERS=path... for a subset; BRIEFINGS=DIR scores stored DIR/<set>.json, no model).
