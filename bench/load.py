@@ -22,24 +22,22 @@ import argparse
 import asyncio
 import json
 import random
-import socket
 import sqlite3
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
 from briefing.api import CACHE_FILE
 from briefing.config import Settings
 from briefing.model.stub import StubServer
 from briefing.surfaces.http import create_app
 from briefing.surfaces.worker import MAX_RUNNING_JOBS
+from tests.fakes import ServerThread  # the suite's uvicorn-on-loopback thread, with a deeper accept backlog
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-load-token"
@@ -81,33 +79,7 @@ def memory_kib() -> dict[str, int]:
     return fields
 
 
-class Service:
-    """The real app under uvicorn on a free loopback port, in a background thread."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.app = create_app(settings)
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="on", backlog=256))
-        self._thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self._sock]}, daemon=True)
-
-    def __enter__(self) -> Service:
-        self._thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self._thread.join(20)
-        self._sock.close()
-
-
-async def one_round(client: httpx.AsyncClient, service: Service, bodies: list[dict[str, Any]]) -> dict[str, Any]:
+async def one_round(client: httpx.AsyncClient, service: ServerThread, bodies: list[dict[str, Any]]) -> dict[str, Any]:
     """Fire every body at once; return statuses, queue depth, in-flight peak, usage and wall time."""
     briefer = service.app.state.briefer
     in_flight = peak_in_flight = max_pending = 0
@@ -182,7 +154,7 @@ async def run(requests: int, rounds: int, pool: int, seed: int) -> dict[str, Any
             "rounds": [],
         }
         limits = httpx.Limits(max_connections=requests, max_keepalive_connections=requests)
-        with Service(settings) as service:
+        with ServerThread(create_app(settings), backlog=256, start_timeout=20) as service:
             async with httpx.AsyncClient(
                 base_url=service.url, headers={"Authorization": f"Bearer {TOKEN}"}, limits=limits, timeout=120
             ) as client:

@@ -291,22 +291,25 @@ class OpenAIStub:
 class ServerThread:
     """An ASGI app served by uvicorn on a free loopback port in a background thread (lifespan included)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, *, backlog: int = 2048, start_timeout: float = 10.0) -> None:
         import socket
 
         import uvicorn
 
+        self.app = app
+        self._start_timeout = start_timeout
+
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", backlog=backlog))
         self._thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 
     def __enter__(self) -> ServerThread:
         import time
 
         self._thread.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + self._start_timeout
         while not self.server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("uvicorn did not start")
@@ -315,7 +318,7 @@ class ServerThread:
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
-        self._thread.join(10)
+        self._thread.join(self._start_timeout)
         self._sock.close()
 
 

@@ -65,6 +65,11 @@ USAGE = (
 )
 
 
+_REPLY = {"replace_original": False, "unfurl_links": False, "unfurl_media": False}
+"""Every answer to a slash command is a new message and never unfurls a link it quotes (an article's URL
+would otherwise be fetched by Slack and previewed in the channel)."""
+
+
 @dataclass(frozen=True)
 class Command:
     """What the text after `/briefing` asks for."""
@@ -251,13 +256,7 @@ class _Sender:
     async def respond_error(self, respond: Any, text: str) -> None:
         text = text if len(text) <= self.MAX_ERROR_CHARS else text[: self.MAX_ERROR_CHARS - 1] + "…"
         try:
-            await respond(
-                text=f":warning: {escape(text)}",
-                response_type="ephemeral",
-                replace_original=False,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+            await respond(text=f":warning: {escape(text)}", response_type="ephemeral", **_REPLY)
         except Exception:
             log.exception("could not send the error message to Slack's response_url")
 
@@ -270,14 +269,7 @@ class _Sender:
 
     async def _respond(self, respond: Any, message: SlackMessage) -> None:
         try:
-            sent = await respond(
-                blocks=message.blocks,
-                text=message.text,
-                response_type="in_channel",
-                replace_original=False,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+            sent = await respond(blocks=message.blocks, text=message.text, response_type="in_channel", **_REPLY)
         except Exception:
             log.exception("could not reach Slack's response_url")
             return
