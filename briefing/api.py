@@ -14,11 +14,13 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from .config import DEFAULT_OPENAI_MODEL, LOCAL_MODEL_ALIAS, Settings
+from .errors import ConfigError
 from .model import ModelClient, UsageMeter, metered_run
+from .model.batch import STATE_DIR, BatchAnswered, send_batch
 from .model.cache import ResponseCache
 from .model.openai import OpenAIModel, first_model
 from .models import Briefing
-from .pipeline import Progress, run_pipeline
+from .pipeline import Progress, map_questions, run_pipeline
 from .sources import Loaded, load_sources, source_from_text
 
 Status = Callable[[str], None]
@@ -165,6 +167,8 @@ async def agenerate_briefing(
     briefing relative to it. Raises `BriefingError` subclasses; never prints.
     """
     settings = settings or Settings()
+    if settings.batch:
+        settings.validated()  # --batch with the embedded model: one clear line, before anything starts
     loaded = load_inputs(paths, articles, root=root)
     options = dict(
         chunk_tokens=settings.chunk_tokens,
@@ -177,10 +181,34 @@ async def agenerate_briefing(
     async with AsyncExitStack() as stack:
         if client is None:
             client = await stack.enter_async_context(open_model(settings, on_status=on_status, progress=progress))
+        batch_warnings: list[str] = []
         with metered_run(settings.max_tokens_budget) as run:  # this run's own counts and budget
+            if settings.batch:
+                client, batch_warnings = await _through_batch(client, loaded, settings, progress, on_status)
             briefing = await run_pipeline(loaded, client, concurrency=settings.effective_concurrency, **options)
         usage = run.usage(client.model, endpoint_label(client.endpoint, settings.endpoint_kind), started=started)
-        return briefing.model_copy(update={"usage": usage, "warnings": [*briefing.warnings, *_warnings(client)]})
+        warnings = [*briefing.warnings, *batch_warnings, *_warnings(client)]
+        return briefing.model_copy(update={"usage": usage, "warnings": warnings})
+
+
+async def _through_batch(
+    client: ModelClient, loaded: Loaded, settings: Settings, progress: Progress | None, on_status: Status | None
+) -> tuple[ModelClient, list[str]]:
+    """`--batch`: the map phase's questions answered through the Batch API into the response cache (see
+    `model.batch`); the client that then serves them, and the batch's per-chunk warnings."""
+    if not isinstance(client, OpenAIModel):
+        raise ConfigError("--batch needs an OpenAI-compatible endpoint with the Batch API; this client has none")
+    questions = map_questions(loaded, chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap)
+    outcome = await send_batch(
+        client,
+        questions,
+        state_dir=settings.cache_dir / STATE_DIR,
+        poll_interval=settings.batch_poll_interval,
+        deadline=settings.batch_deadline,
+        progress=progress,
+        on_status=on_status,
+    )
+    return BatchAnswered(client, outcome), outcome.warnings
 
 
 def _warnings(client: ModelClient) -> list[str]:

@@ -33,6 +33,16 @@ server's Retry-After wins."""
 DEFAULT_CACHE_MAX_MB = 512
 """The response cache's size cap (BRIEFING_CACHE_MAX_MB): past it, the least recently used answers go."""
 
+BATCH_POLL_INTERVAL = 30.0
+"""Seconds between the first checks of a batch (BRIEFING_BATCH_POLL_INTERVAL, `--batch`); each wait is
+`BATCH_POLL_GROWTH` times the last, up to `BATCH_POLL_MAX_FACTOR` times this (so 5 minutes by default)."""
+BATCH_POLL_GROWTH = 1.5
+BATCH_POLL_MAX_FACTOR = 10.0
+BATCH_DEADLINE = 25 * 3600.0
+"""Seconds one run waits for its batch (BRIEFING_BATCH_DEADLINE, `--batch-deadline`). OpenAI's completion
+window is 24 h, after which the batch expires; the hour more covers finalizing. A run that gives up leaves
+the batch running and its id saved: the same command later resumes waiting."""
+
 EndpointKind = Literal["openai", "custom", "local"]
 
 # Limits of the long-running surfaces (HTTP service, Slack app); each can be changed in `Settings`.
@@ -96,6 +106,10 @@ class Settings:
     job_deadline: float = JOB_DEADLINE_SECONDS  # BRIEFING_JOB_DEADLINE: seconds
     max_request_files: int = MAX_REQUEST_FILES  # BRIEFING_MAX_REQUEST_FILES
     max_request_bytes: int = MAX_REQUEST_BYTES  # BRIEFING_MAX_REQUEST_BYTES
+    # The map phase through the OpenAI Batch API (`briefing run --batch`, `briefing daily --batch`)
+    batch: bool = False
+    batch_poll_interval: float = BATCH_POLL_INTERVAL  # BRIEFING_BATCH_POLL_INTERVAL: seconds
+    batch_deadline: float = BATCH_DEADLINE  # BRIEFING_BATCH_DEADLINE: seconds one run waits for its batch
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -141,6 +155,8 @@ class Settings:
             "request_timeout": _or(seconds("BRIEFING_TIMEOUT"), DEFAULT_TIMEOUT),
             "max_attempts": _or(integer("BRIEFING_MAX_ATTEMPTS"), DEFAULT_MAX_ATTEMPTS),
             "retry_wait": _or(seconds("BRIEFING_RETRY_WAIT"), DEFAULT_RETRY_WAIT),
+            "batch_poll_interval": _or(seconds("BRIEFING_BATCH_POLL_INTERVAL"), BATCH_POLL_INTERVAL),
+            "batch_deadline": _or(seconds("BRIEFING_BATCH_DEADLINE"), BATCH_DEADLINE),
             "sources_dir": path("BRIEFING_SOURCES"),
             "daily_dir": path("BRIEFING_DAILY_DIR"),
             "api_token": (env.get("BRIEFING_API_TOKEN") or "").strip() or None,  # blank is no token, never "open"
@@ -205,6 +221,15 @@ class Settings:
             raise ConfigError("BRIEFING_JOB_DEADLINE must be a positive number of seconds")
         if self.max_request_files < 1 or self.max_request_bytes < 1:
             raise ConfigError("BRIEFING_MAX_REQUEST_FILES and BRIEFING_MAX_REQUEST_BYTES must be positive")
+        if not 0 < self.batch_poll_interval <= 3600:
+            raise ConfigError(f"BRIEFING_BATCH_POLL_INTERVAL must be 0-3600 s, got {self.batch_poll_interval:g}")
+        if not self.batch_deadline > 0:
+            raise ConfigError("the batch deadline (BRIEFING_BATCH_DEADLINE or --batch-deadline) must be positive")
+        if self.batch and self.endpoint_kind == "local":
+            raise ConfigError(
+                "--batch sends the map phase through the OpenAI Batch API, which the embedded model does not "
+                "have: set OPENAI_API_KEY (or --base-url of a server with /v1/batches), or run without --batch"
+            )
         if self.base_url and not self.base_url.startswith(("http://", "https://")):
             raise ConfigError(
                 f"base URL (OPENAI_BASE_URL or --base-url) must start with http:// or https://, got {self.base_url!r}"

@@ -25,10 +25,24 @@ from .discrepancies import (
     topic_from,
 )
 from .errors import ModelError, NothingToBrief, redacted
-from .extract import Batch, Grounded, extract_notes, ground_notes, make_batches
+from .extract import NOTES_MAX_TOKENS, Batch, Grounded, extract_messages, extract_notes, ground_notes, make_batches
 from .merge import merge
 from .model import ModelClient
-from .models import Actor, Briefing, Chunk, Citation, Discrepancy, Fact, Items, KeyPoint, Source, SourceRecord, Stats
+from .model.batch import Question
+from .models import (
+    Actor,
+    Briefing,
+    Chunk,
+    ChunkNotes,
+    Citation,
+    Discrepancy,
+    Fact,
+    Items,
+    KeyPoint,
+    Source,
+    SourceRecord,
+    Stats,
+)
 from .sources import Loaded
 from .summarize import Summary, statements_of, summarize
 
@@ -77,6 +91,21 @@ async def run_pipeline(
     merged, discrepancies, summary = await _reduce(client, loaded, chunks, mapped)
     progress("merge", 1, 1)
     return _assemble(loaded, chunks, mapped, merged, discrepancies, summary, title=title, date=date)
+
+
+def map_questions(loaded: Loaded, *, chunk_tokens: int = 900, chunk_overlap: int = 0) -> list[Question]:
+    """The map phase's model questions, exactly as `run_pipeline` asks them (same chunks, same prompts), so
+    they can be sent ahead of the run: `--batch` sends them through the Batch API into the response cache."""
+    chunks = chunk_sources(loaded.sources, chunk_tokens, chunk_overlap)
+    return [
+        Question(_batch_label(b), extract_messages(b), ChunkNotes, NOTES_MAX_TOKENS)
+        for b in make_batches(loaded.sources, chunks, chunk_tokens)
+    ]
+
+
+def _batch_label(batch: Batch) -> str:
+    first, last = batch.chunks[0].index + 1, batch.chunks[-1].index + 1
+    return f"{batch.source.path} (chunk {first})" if first == last else f"{batch.source.path} (chunks {first}-{last})"
 
 
 async def _map(client: ModelClient, batches: list[Batch], concurrency: int, progress: Progress) -> Mapped:

@@ -6,6 +6,8 @@ Stages depend only on this package's `__init__`: the `ModelClient` protocol, the
 * `openai.py` - any OpenAI-compatible endpoint through the async openai SDK (the only openai importer),
   tenacity retries, one re-ask on invalid JSON, the response cache, usage accounting;
 * `cache.py`  - the SQLite response cache;
+* `batch.py`  - the map phase through the OpenAI Batch API (`--batch`): upload, poll, answers into the cache,
+                resumable from a saved batch id;
 * `local.py`  - the embedded model (assemble, verify, serve llama.cpp on loopback);
 * `fake.py`   - `FakeModel`, the documented test double.
 * `stub.py`   - `StubServer`, an OpenAI-compatible server on loopback with latency and fault injection,

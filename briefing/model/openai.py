@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import openai
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -56,6 +56,10 @@ connections, timeouts after connecting and bad answers do not count."""
 BREAKER_COOLDOWN = 30.0
 """Seconds a tripped breaker fails every call at once; then one call may probe the endpoint again (a
 long-running service recovers when its endpoint comes back)."""
+
+BATCH_FILE_MAX_BYTES = 512 << 20
+"""The Batch API's files (the upload and the output and error files read back) may be this large (512 MiB):
+OpenAI takes input files up to 200 MB, and a chat answer's line in the output file is a few KB."""
 
 ALLOW_MODEL_REQUESTS = True
 """False makes every request to an endpoint fail at once, before any connection (or embedded model
@@ -261,6 +265,7 @@ class OpenAIModel:
         self.max_response_bytes = max_response_bytes
         self.breaker = breaker or CircuitBreaker()
         self._client: openai.AsyncOpenAI | None = None
+        self._files_client: openai.AsyncOpenAI | None = None  # the Batch API's, with the larger size cap
         # The embedded model is on loopback: proxy variables (honoured by the SDK's HTTP client) must not
         # send 127.0.0.1 through a proxy.
         self._trust_env = trust_env
@@ -288,6 +293,8 @@ class OpenAIModel:
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.close()
+        if self._files_client is not None:
+            await self._files_client.close()
 
     def _body(self, messages: Messages, max_tokens: int, schema: dict[str, Any] | None = None) -> dict[str, Any]:
         response_format: dict[str, Any] = {"type": "json_object"}
@@ -302,10 +309,17 @@ class OpenAIModel:
             "response_format": response_format,
         }
 
+    def request(
+        self, messages: Messages, response_model: type[BaseModel], max_tokens: int = 1024
+    ) -> tuple[dict[str, Any], str]:
+        """The body `structured` sends for this question, and its response-cache key (the batch path sends
+        the same body and stores the answer under the same key)."""
+        body = self._body(messages, max_tokens, response_model.model_json_schema())
+        return body, cache_key(self.cache_identity, self.model, body)
+
     async def structured(self, messages: Messages, response_model: type[T], *, max_tokens: int = 1024) -> T:
         schema = response_model.model_json_schema()
-        body = self._body(messages, max_tokens, schema)
-        key = cache_key(self.cache_identity, self.model, body)
+        body, key = self.request(messages, response_model, max_tokens)
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
@@ -441,6 +455,96 @@ class OpenAIModel:
 
     def _count_retry(self) -> None:
         self.meter.retries += 1
+
+    # -- the OpenAI Batch API (`model.batch` drives it; these are its SDK calls, with the same retries)
+
+    async def upload_batch_file(self, name: str, data: bytes) -> str:
+        """Upload a JSONL batch input file (`files.create(purpose="batch")`); its file id."""
+        uploaded = await self._batch_call(
+            "uploading the batch file",
+            lambda c: c.files.create(file=(name, data, "application/jsonl"), purpose="batch"),
+        )
+        return str(uploaded.id)
+
+    async def create_batch(self, input_file_id: str, metadata: dict[str, str]) -> dict[str, Any]:
+        """Start a batch of chat completions over an uploaded file (`batches.create`), as a plain dict."""
+        batch = await self._batch_call(
+            "creating the batch",
+            lambda c: c.batches.create(
+                input_file_id=input_file_id,
+                endpoint="/v1/chat/completions",
+                completion_window="24h",
+                metadata=metadata,
+            ),
+        )
+        return batch.model_dump()
+
+    async def retrieve_batch(self, batch_id: str) -> dict[str, Any]:
+        """A batch's status, request counts and result files (`batches.retrieve`), as a plain dict."""
+        batch = await self._batch_call(f"checking batch {batch_id}", lambda c: c.batches.retrieve(batch_id))
+        return batch.model_dump()
+
+    async def file_text(self, file_id: str) -> str:
+        """The text of a file, such as a batch's output or error file (`files.content`)."""
+        content = await self._batch_call(f"reading file {file_id}", lambda c: c.files.content(file_id))
+        return content.content.decode("utf-8", "replace")
+
+    async def _batch_call(self, what: str, call: Callable[[openai.AsyncOpenAI], Awaitable[Any]]) -> Any:
+        """One Batch API call, retried like a chat call (transient failures; total deadline per attempt),
+        its failure turned into one `ModelError` line."""
+        _check_allowed(self.endpoint)
+        if self._files_client is None:
+            self._files_client = openai.AsyncOpenAI(
+                base_url=self.endpoint,
+                api_key=self._api_key,
+                max_retries=0,
+                timeout=self._timeout,
+                http_client=_http_client(self._trust_env, BATCH_FILE_MAX_BYTES),
+            )
+        client = self._files_client
+
+        async def once() -> Any:
+            self.breaker.check(self.endpoint)
+            try:
+                async with asyncio.timeout(self._timeout):
+                    return await call(client)
+            except TimeoutError as exc:
+                raise DeadlineExceeded() from exc
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(_transient),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            reraise=True,
+        )
+        try:
+            return await retrying(once)
+        except openai.AuthenticationError as exc:
+            raise ModelError(
+                f"{self.endpoint} refused the API key (401) when {what}: check OPENAI_API_KEY or --api-key",
+                status=401,
+                endpoint=self.endpoint,
+            ) from exc
+        except openai.NotFoundError as exc:
+            raise ModelError(
+                f"{self.endpoint} answered 404 when {what}: it does not serve the OpenAI Batch API (/v1/files, "
+                "/v1/batches) or no longer knows that id; run without --batch",
+                status=404,
+                endpoint=self.endpoint,
+            ) from exc
+        except openai.APIStatusError as exc:
+            raise ModelError(
+                f"{what} at {self.endpoint} failed: HTTP {exc.status_code}: {_short(exc.message)}",
+                status=exc.status_code,
+                endpoint=self.endpoint,
+                retryable=_transient(exc),
+            ) from exc
+        except (openai.APIConnectionError, openai.APITimeoutError, DeadlineExceeded, ResponseTooLarge) as exc:
+            raise ModelError(
+                f"{what} at {self.endpoint} failed after {self.max_attempts} attempt(s): {_short(_cause_text(exc))}",
+                endpoint=self.endpoint,
+                retryable=True,
+            ) from exc
 
 
 def _short(text: str, limit: int = 300) -> str:

@@ -13,6 +13,16 @@ the project call the prompt is (notes on an `<article>`, key points over numbere
 filled with sentences copied from the prompt, so the quotes ground and the citations verify. `usage`
 counts tokens with the project's tokenizer, so cost can be measured. `GET /v1/models` lists `models`.
 
+The Batch API as OpenAI documents it: `POST /v1/files` (multipart `file` + `purpose`), `GET /v1/files/{id}`
+and `/v1/files/{id}/content`; `POST /v1/batches` (`input_file_id`, `endpoint` "/v1/chat/completions",
+`completion_window` "24h"), `GET /v1/batches/{id}`, `POST /v1/batches/{id}/cancel`. A batch moves one
+status along `batch_statuses` at each retrieve (validating -> in_progress -> finalizing -> completed by
+default; end the list with "failed", "expired" or "cancelled" for those ends), and stays in_progress while
+`batch_hold` is set. When it ends, each JSONL line is answered the way a live chat completion would be
+(faults included: an HTTP fault becomes an error-file line with that status, a dropped or hung call an
+error-file line with `error`, a bad answer a 200 line with that answer); an expired batch answers the
+first `EXPIRED_SHARE` of its lines and lists the rest as `batch_expired` in its error file.
+
 Faults (`FAULTS`) come from a schedule (the first calls, in arrival order), from a rule that always
 fails calls whose prompt names a text (`always={"b.txt": "500"}`), or at random (`rate`, `kinds`, `seed`).
 Nothing in the product imports this module (an import-linter contract says so); it is a test double.
@@ -28,7 +38,8 @@ import logging
 import random
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +63,14 @@ OK = "ok"  # no fault (a schedule entry that lets one call through)
 FAULTS = (RATE_LIMIT, SERVER_ERROR, UNAVAILABLE, DROP, HANG, DRIP, BROKEN_JSON, TRUNCATED, EMPTY, REFUSAL, OVERSIZED)
 TRANSPORT_FAULTS = (RATE_LIMIT, SERVER_ERROR, UNAVAILABLE, DROP, HANG, DRIP, OVERSIZED)
 """Faults a client retries as the same request; the others are answers it must re-ask about."""
+
+BATCH_ENDPOINT = "/v1/chat/completions"
+"""The one endpoint a batch may name here (the one the project uses)."""
+BATCH_STATUSES = ("validating", "in_progress", "finalizing", "completed")
+"""The statuses a batch goes through by default, one step per retrieve."""
+BATCH_TERMINAL = ("completed", "failed", "expired", "cancelled")
+EXPIRED_SHARE = 0.5
+"""Of an expired batch's lines, the first this share are answered; the rest are `batch_expired` errors."""
 
 DEFAULT_ITEMS = 3
 """Items in a list the schema does not size (within its minItems/maxItems)."""
@@ -120,7 +139,9 @@ class StubServer:
     replaces the structured answer (a callable of the request body returning content: a str, or
     anything JSON-serialisable). Every chat request body is kept in `requests`, what each call got
     (a fault kind or "ok") in `served`, and the calls whose client gave up before the answer ended
-    (a hang, a drip) in `abandoned`.
+    (a hang, a drip) in `abandoned`. Batch API state: `files` (id -> file object), `file_data` (id -> bytes),
+    `batches` (id -> batch object); the lines batches answered are in `requests` and `served` too, and
+    counted in `batch_lines`.
     """
 
     def __init__(
@@ -135,6 +156,7 @@ class StubServer:
         api_key: str | None = None,
         responder: Responder | None = None,
         port: int = 0,
+        batch_statuses: Sequence[str] = BATCH_STATUSES,
     ) -> None:
         self.latency = latency
         self.faults = faults or Faults()
@@ -147,6 +169,13 @@ class StubServer:
         self.requests: list[dict[str, Any]] = []
         self.served: list[str] = []
         self.abandoned = 0
+        self.batch_statuses = list(batch_statuses)
+        self.batch_hold = False  # while True, no batch gets past in_progress
+        self.files: dict[str, dict[str, Any]] = {}
+        self.file_data: dict[str, bytes] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.batch_lines = 0
+        self._batch_state: dict[str, dict[str, Any]] = {}
         self._random = random.Random(self.faults.seed)
         self._lock = threading.Lock()
         self._port = port
@@ -252,6 +281,8 @@ class StubServer:
         if method == "GET" and path == "/v1/models":
             data = [{"id": m, "object": "model", "created": 0, "owned_by": "stub"} for m in self.models]
             return await _send(writer, 200, {"object": "list", "data": data})
+        if path.startswith(("/v1/files", "/v1/batches")):
+            return await self._batch_api(method, path, headers.get("content-type", ""), raw, writer)
         if method != "POST" or path != "/v1/chat/completions":
             return await _send(writer, 404, _error(f"no route {method} {path}"))
         try:
@@ -277,6 +308,15 @@ class StubServer:
         if kind in (RATE_LIMIT, SERVER_ERROR, UNAVAILABLE):
             extra = {"Retry-After": f"{self.retry_after:g}"} if kind == RATE_LIMIT else {}
             return await _send(writer, int(kind), _error(f"stub fault {kind}", "stub_fault"), extra)
+        answer = self._answer(body, kind)
+        if kind == DRIP:
+            return await self._drip(writer, reader, answer)
+        if kind == OVERSIZED:
+            return await _send_chunked(writer, answer)
+        return await _send(writer, 200, answer)
+
+    def _answer(self, body: dict[str, Any], kind: str) -> dict[str, Any]:
+        """The chat.completion a call gets: the structured answer, spoiled the way an answer fault says."""
         content = self._content(body)
         finish, refusal = "stop", None
         if kind == BROKEN_JSON:
@@ -291,11 +331,7 @@ class StubServer:
         if kind == OVERSIZED:  # padded after counting: valid JSON still, only far too large
             message = answer["choices"][0]["message"]
             message["content"] += " " * max(0, self.oversized_bytes - len(message["content"]))
-        if kind == DRIP:
-            return await self._drip(writer, reader, answer)
-        if kind == OVERSIZED:
-            return await _send_chunked(writer, answer)
-        return await _send(writer, 200, answer)
+        return answer
 
     async def _drip(self, writer: asyncio.StreamWriter, reader: asyncio.StreamReader, answer: dict[str, Any]) -> bool:
         """The answer one byte at a time, until it is all sent or the client has gone."""
@@ -314,6 +350,150 @@ class StubServer:
             pass
         self.abandoned += 1
         return False
+
+    # -- the Batch API
+    async def _batch_api(
+        self, method: str, path: str, content_type: str, raw: bytes, writer: asyncio.StreamWriter
+    ) -> bool:
+        parts = path.strip("/").split("/")[1:]  # files[/id[/content]], batches[/id[/cancel]]
+        if parts == ["files"] and method == "POST":
+            status, body = self._upload(content_type, raw)
+        elif parts[0] == "files" and len(parts) in (2, 3) and method == "GET":
+            if parts[1] not in self.files or parts[2:] not in ([], ["content"]):
+                status, body = 404, _error(f"No such File object: {parts[1]}")
+            elif parts[2:] == ["content"]:
+                return await _send_bytes(writer, self.file_data[parts[1]])
+            else:
+                status, body = 200, self.files[parts[1]]
+        elif parts == ["batches"] and method == "POST":
+            status, body = self._create_batch(raw)
+        elif parts[0] == "batches" and len(parts) in (2, 3) and parts[1] in self.batches:
+            if len(parts) == 2 and method == "GET":
+                status, body = 200, self._retrieve_batch(parts[1])
+            elif parts[2:] == ["cancel"] and method == "POST":
+                status, body = self._cancel_batch(parts[1])
+            else:
+                status, body = 404, _error(f"no route {method} {path}")
+        else:
+            status, body = 404, _error(f"no route {method} {path}")
+        return await _send(writer, status, body)
+
+    def _upload(self, content_type: str, raw: bytes) -> tuple[int, dict[str, Any]]:
+        fields = _form_fields(raw, content_type)
+        if "file" not in fields or "purpose" not in fields:
+            return 400, _error("expected a multipart form with 'file' and 'purpose'")
+        name, data = fields["file"]
+        return 200, self._add_file(name or "upload.jsonl", data, fields["purpose"][1].decode())
+
+    def _add_file(self, name: str, data: bytes, purpose: str) -> dict[str, Any]:
+        file_id = f"file-stub-{len(self.files) + 1}"
+        self.files[file_id] = {
+            "id": file_id,
+            "object": "file",
+            "bytes": len(data),
+            "created_at": int(time.time()),
+            "filename": name,
+            "purpose": purpose,
+            "status": "processed",
+            "expires_at": None,
+            "status_details": None,
+        }
+        self.file_data[file_id] = data
+        return self.files[file_id]
+
+    def _create_batch(self, raw: bytes) -> tuple[int, dict[str, Any]]:
+        try:
+            asked = json.loads(raw)
+            file_id = asked["input_file_id"]
+        except (ValueError, KeyError, TypeError):
+            return 400, _error("expected a JSON body with input_file_id, endpoint and completion_window")
+        if file_id not in self.files or self.files[file_id]["purpose"] != "batch":
+            return 400, _error(f"Invalid 'input_file_id': {file_id!r} is not a file uploaded with purpose 'batch'")
+        if asked.get("endpoint") != BATCH_ENDPOINT:
+            return 400, _error(f"Invalid 'endpoint': this stub batches {BATCH_ENDPOINT} only")
+        if asked.get("completion_window") != "24h":
+            return 400, _error("Invalid 'completion_window': only '24h' is supported")
+        lines, problem = _batch_lines(self.file_data[file_id])
+        now = int(time.time())
+        batch_id = f"batch_stub_{len(self.batches) + 1}"
+        plan = list(self.batch_statuses) if problem is None else ["validating", "failed"]
+        self.batches[batch_id] = {
+            "id": batch_id,
+            "object": "batch",
+            "endpoint": BATCH_ENDPOINT,
+            "errors": None,
+            "input_file_id": file_id,
+            "completion_window": "24h",
+            "status": plan[0],
+            "output_file_id": None,
+            "error_file_id": None,
+            "created_at": now,
+            "in_progress_at": None,
+            "expires_at": now + 86400,
+            "finalizing_at": None,
+            "completed_at": None,
+            "failed_at": None,
+            "expired_at": None,
+            "cancelling_at": None,
+            "cancelled_at": None,
+            "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
+            "metadata": asked.get("metadata"),
+        }
+        self._batch_state[batch_id] = {"plan": plan, "step": 0, "lines": lines, "problem": problem}
+        return 200, self.batches[batch_id]
+
+    def _retrieve_batch(self, batch_id: str) -> dict[str, Any]:
+        batch, state = self.batches[batch_id], self._batch_state[batch_id]
+        held = self.batch_hold and batch["status"] == "in_progress"
+        if batch["status"] not in BATCH_TERMINAL and not held and state["step"] + 1 < len(state["plan"]):
+            state["step"] += 1
+            self._enter(batch, state["plan"][state["step"]], state)
+        return batch
+
+    def _cancel_batch(self, batch_id: str) -> tuple[int, dict[str, Any]]:
+        batch, state = self.batches[batch_id], self._batch_state[batch_id]
+        if batch["status"] in BATCH_TERMINAL:
+            return 400, _error(f"Cannot cancel a batch with status {batch['status']!r}")
+        state["plan"], state["step"] = ["cancelling", "cancelled"], 0
+        self._enter(batch, "cancelling", state)
+        return 200, batch
+
+    def _enter(self, batch: dict[str, Any], status: str, state: dict[str, Any]) -> None:
+        batch["status"] = status
+        if f"{status}_at" in batch:
+            batch[f"{status}_at"] = int(time.time())
+        if status == "failed":
+            problem = state["problem"] or "the stub was told to fail this batch"
+            batch["errors"] = {"object": "list", "data": [{"code": "invalid_request", "message": problem}]}
+        elif status in ("completed", "expired", "cancelled"):
+            share = {"completed": 1.0, "expired": EXPIRED_SHARE, "cancelled": 0.0}[status]
+            self._answer_lines(batch, state["lines"], int(len(state["lines"]) * share), f"batch_{status}")
+
+    def _answer_lines(self, batch: dict[str, Any], lines: list[dict[str, Any]], answered: int, unfinished: str) -> None:
+        """Answer the first `answered` lines as live calls would be; the rest go unanswered (`unfinished`)."""
+        out: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
+        for i, line in enumerate(lines):
+            head = {"id": f"batch_req_{batch['id']}_{i + 1}", "custom_id": line["custom_id"]}
+            if i >= answered:
+                errors.append(head | {"response": None, "error": {"code": unfinished, "message": "not run"}})
+                continue
+            kind = self._next_fault(line["body"])
+            self.batch_lines += 1
+            request_id = f"req_stub_{len(self.requests)}"
+            if kind in (RATE_LIMIT, SERVER_ERROR, UNAVAILABLE):
+                failed = {"status_code": int(kind), "request_id": request_id, "body": _error(f"stub fault {kind}")}
+                errors.append(head | {"response": failed, "error": None})
+            elif kind in (DROP, HANG, DRIP):
+                errors.append(head | {"response": None, "error": {"code": "server_error", "message": f"stub {kind}"}})
+            else:
+                answer = {"status_code": 200, "request_id": request_id, "body": self._answer(line["body"], kind)}
+                out.append(head | {"response": answer, "error": None})
+        for rows, key, kind in ((out, "output_file_id", "output"), (errors, "error_file_id", "error")):
+            if rows:
+                data = "".join(json.dumps(r) + "\n" for r in rows).encode()
+                batch[key] = self._add_file(f"{batch['id']}_{kind}.jsonl", data, "batch_output")["id"]
+        batch["request_counts"] = {"total": len(lines), "completed": len(out), "failed": len(errors)}
 
     def _content(self, body: dict[str, Any]) -> str:
         if self.responder is not None:
@@ -482,6 +662,53 @@ async def _send(
     writer.write(_head(status, headers) + payload)
     await writer.drain()
     return not close
+
+
+async def _send_bytes(writer: asyncio.StreamWriter, data: bytes) -> bool:
+    writer.write(_head(200, {"Content-Type": "application/octet-stream", "Content-Length": str(len(data))}) + data)
+    await writer.drain()
+    return True
+
+
+def _form_fields(raw: bytes, content_type: str) -> dict[str, tuple[str | None, bytes]]:
+    """The fields of a multipart/form-data body: name -> (file name or None, content)."""
+    boundary = content_type.partition("boundary=")[2].split(";")[0].strip().strip('"')
+    if not content_type.startswith("multipart/form-data") or not boundary:
+        return {}
+    fields: dict[str, tuple[str | None, bytes]] = {}
+    for part in raw.split(b"--" + boundary.encode())[1:]:
+        if part.startswith(b"--"):
+            break
+        part = part.removeprefix(b"\r\n").removesuffix(b"\r\n")
+        head, _, content = part.partition(b"\r\n\r\n")
+        disposition = head.decode("utf-8", "replace")
+        name = re.search(r'\bname="([^"]*)"', disposition)
+        filename = re.search(r'\bfilename="([^"]*)"', disposition)
+        if name:
+            fields[name.group(1)] = (filename.group(1) if filename else None, content)
+    return fields
+
+
+def _batch_lines(data: bytes) -> tuple[list[dict[str, Any]], str | None]:
+    """The requests of a batch input file, or the problem that fails its validation."""
+    lines: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for n, text in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+        if not text.strip():
+            continue
+        try:
+            line = json.loads(text)
+            ok = isinstance(line["custom_id"], str) and line["method"] == "POST" and line["url"] == BATCH_ENDPOINT
+            ok = ok and isinstance(line["body"].get("messages"), list)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            ok = False
+        if not ok:
+            return [], f"line {n}: expected custom_id, method POST, url {BATCH_ENDPOINT} and a chat completion body"
+        if line["custom_id"] in seen:
+            return [], f"line {n}: custom_id {line['custom_id']!r} is used twice"
+        seen.add(line["custom_id"])
+        lines.append(line)
+    return lines, None if lines else "the input file holds no requests"
 
 
 async def _send_chunked(writer: asyncio.StreamWriter, body: Any, piece: int = 64 << 10) -> bool:

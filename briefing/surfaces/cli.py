@@ -64,6 +64,7 @@ class Reporter:
             self._progress.stop()
 
     LABELS = {"model": "assembling the embedded model (MiB)", "notes": "summarizing chunks", "merge": "merging"}
+    LABELS |= {"batch": "waiting for the batch (requests)"}
 
     def progress(self, stage: str, done: int, total: int) -> None:
         if self.quiet:
@@ -132,6 +133,29 @@ def model_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
+def batch_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """`--batch` and its deadline: for the commands that brief once and may wait (run, daily)."""
+    options = [
+        click.option(
+            "--batch",
+            is_flag=True,
+            default=None,
+            help="Send the per-chunk calls through the OpenAI Batch API (half the price, answers within 24 h) "
+            "and wait for them; a killed run resumes its batch when run again. Needs an API key or a base URL "
+            "with /v1/batches.",
+        ),
+        click.option(
+            "--batch-deadline",
+            type=click.FloatRange(0, min_open=True),
+            help="Seconds this run waits for its batch [90000; env BRIEFING_BATCH_DEADLINE]; the batch goes on "
+            "and the same command resumes it.",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 def settings_from(kw: dict[str, Any]) -> Settings:
     overrides = dict(
         model=kw.pop("model", None),
@@ -142,6 +166,8 @@ def settings_from(kw: dict[str, Any]) -> Settings:
         max_tokens_budget=kw.pop("max_tokens_budget", None),
         request_timeout=kw.pop("timeout", None),
         chunk_tokens=kw.pop("chunk_tokens", None),
+        batch=kw.pop("batch", None),
+        batch_deadline=kw.pop("batch_deadline", None),
     )
     if kw.pop("no_cache", False):
         overrides["use_cache"] = False
@@ -263,6 +289,7 @@ def main(debug: bool) -> None:
 )
 @click.option("--title", help="Headline of the briefing.")
 @model_options
+@batch_options
 @handle_errors
 def run(
     paths: tuple[Path, ...],
@@ -278,6 +305,7 @@ def run(
     Examples:
       briefing run seeds/ -o briefings/seeds.md --json briefings/seeds.json --html briefings/seeds.html
       briefing run seeds/ -o briefing.html
+      briefing run articles/ --batch -o briefing.md     # per-chunk calls through the OpenAI Batch API
     """
     from ..api import generate_briefing
     from ..render import to_json, to_markdown
@@ -489,6 +517,7 @@ def model_serve(port: int, host: str, cache_dir: Path | None, quiet: bool) -> No
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="The day to brief [default: today].")
 @click.option("--title", help="Headline of the briefing.")
 @model_options
+@batch_options
 @handle_errors
 def daily(sources: Path | None, out_dir: Path | None, day: str | None, title: str | None, **kw: Any) -> None:
     """Brief one day's articles into OUT/<date>.md and OUT/<date>.json, with a "Since <previous date>"
