@@ -177,7 +177,7 @@ async def _upload(
             f"requests, {MAX_BATCH_FILE_BYTES / 1e6:,.0f} MB): brief fewer articles per run"
         )
     client.meter.check(estimate)
-    status(f"uploading {len(lines)} map requests for a batch ({len(data) / 1e6:.1f} MB)")
+    status(f"uploading {len(lines)} map requests for a batch ({len(data) / 1024:,.0f} KiB)")
     file_id = await client.upload_batch_file(f"briefing-{run_id}.jsonl", data)
     state = {"version": 1, "input_file_id": file_id, "batch_id": None, "requests": requests, "saved": time.time()}
     _save_state(path, state)
