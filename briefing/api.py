@@ -11,9 +11,11 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import date
 from pathlib import Path
 
 from .config import DEFAULT_OPENAI_MODEL, LOCAL_MODEL_ALIAS, Settings
+from .fetch import fetch_inputs
 from .model import ModelClient, UsageMeter, metered_run
 from .model.cache import ResponseCache
 from .model.openai import OpenAIModel, first_model
@@ -156,8 +158,13 @@ async def agenerate_briefing(
     progress: Progress | None = None,
     on_status: Status | None = None,
     root: str | Path | None = None,
+    urls: Sequence[str] = (),
+    feeds: Sequence[str] = (),
+    feed_window: tuple[date, date] | None = None,
 ) -> Briefing:
-    """Brief the articles under `paths` (files or folders) and/or inline `(name, text)` articles.
+    """Brief the articles under `paths` (files or folders) and/or inline `(name, text)` articles, plus the
+    web pages at `urls` and the entries of the RSS/Atom `feeds` (those dated inside `feed_window`, when
+    given), fetched as `fetch.fetch_inputs` says; a page that cannot be fetched is listed as skipped.
 
     `client` overrides the endpoint in `settings` (tests pass a `FakeModel`; long-running services
     pass one they keep open). `settings.max_tokens_budget` holds this run alone, whatever else the client
@@ -166,6 +173,9 @@ async def agenerate_briefing(
     """
     settings = settings or Settings()
     loaded = load_inputs(paths, articles, root=root)
+    fetched = await fetch_inputs(urls, feeds, settings=settings, window=feed_window)
+    for result in fetched.results:
+        loaded.add(result)
     options = dict(
         chunk_tokens=settings.chunk_tokens,
         chunk_overlap=settings.chunk_overlap,
@@ -180,7 +190,8 @@ async def agenerate_briefing(
         with metered_run(settings.max_tokens_budget) as run:  # this run's own counts and budget
             briefing = await run_pipeline(loaded, client, concurrency=settings.effective_concurrency, **options)
         usage = run.usage(client.model, endpoint_label(client.endpoint, settings.endpoint_kind), started=started)
-        return briefing.model_copy(update={"usage": usage, "warnings": [*briefing.warnings, *_warnings(client)]})
+        warnings = [*fetched.warnings, *briefing.warnings, *_warnings(client)]
+        return briefing.model_copy(update={"usage": usage, "warnings": warnings})
 
 
 def _warnings(client: ModelClient) -> list[str]:
