@@ -184,3 +184,20 @@ def test_markdown_lists_a_page_with_its_outlet_author_date_and_url_and_cites_pdf
     assert "https://news.example.org/world/russia-jets" in sources
     pdf_notes = [line for line in md.splitlines() if line.startswith("[^") and "report.pdf" in line]
     assert pdf_notes and all(", page " in line for line in pdf_notes)
+
+
+def test_slack_and_the_page_show_the_outlet_and_date_and_the_pdf_page(mixed):
+    import json
+
+    from briefing.render.html import to_html
+    from briefing.render.slack import to_slack
+
+    _, briefing = mixed
+    message = json.dumps(to_slack(briefing).blocks, ensure_ascii=False)
+    assert "Example News · by Jane Doe · 2015-09-21" in message
+    assert "report.pdf (characters" in message and ", page 2)" in message
+    page = to_html(briefing, reread(briefing.sources))
+    data = json.loads(page.split('id="briefing-data">', 1)[1].split("</script>", 1)[0])
+    about = {Path(s["path"]).name: s["about"] for s in data["sources"]}
+    assert about["jets.html"] == "Example News · by Jane Doe · 2015-09-21"
+    assert {c["page"] for c in data["citations"] if c["path"].endswith("report.pdf")} == {1, 2}
