@@ -11,10 +11,12 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import date
 from pathlib import Path
 
 from .config import DEFAULT_OPENAI_MODEL, LOCAL_MODEL_ALIAS, Settings
 from .errors import ConfigError
+from .fetch import fetch_inputs
 from .model import ModelClient, UsageMeter, metered_run
 from .model.batch import STATE_DIR, BatchAnswered, send_batch
 from .model.cache import ResponseCache
@@ -158,8 +160,13 @@ async def agenerate_briefing(
     progress: Progress | None = None,
     on_status: Status | None = None,
     root: str | Path | None = None,
+    urls: Sequence[str] = (),
+    feeds: Sequence[str] = (),
+    feed_window: tuple[date, date] | None = None,
 ) -> Briefing:
-    """Brief the articles under `paths` (files or folders) and/or inline `(name, text)` articles.
+    """Brief the articles under `paths` (files or folders) and/or inline `(name, text)` articles, plus the
+    web pages at `urls` and the entries of the RSS/Atom `feeds` (those dated inside `feed_window`, when
+    given), fetched as `fetch.fetch_inputs` says; a page that cannot be fetched is listed as skipped.
 
     `client` overrides the endpoint in `settings` (tests pass a `FakeModel`; long-running services
     pass one they keep open). `settings.max_tokens_budget` holds this run alone, whatever else the client
@@ -170,6 +177,9 @@ async def agenerate_briefing(
     if settings.batch:
         settings.validated()  # --batch with the embedded model: one clear line, before anything starts
     loaded = load_inputs(paths, articles, root=root)
+    fetched = await fetch_inputs(urls, feeds, settings=settings, window=feed_window)
+    for result in fetched.results:
+        loaded.add(result)
     options = dict(
         chunk_tokens=settings.chunk_tokens,
         chunk_overlap=settings.chunk_overlap,
@@ -187,7 +197,7 @@ async def agenerate_briefing(
                 client, batch_warnings = await _through_batch(client, loaded, settings, progress, on_status)
             briefing = await run_pipeline(loaded, client, concurrency=settings.effective_concurrency, **options)
         usage = run.usage(client.model, endpoint_label(client.endpoint, settings.endpoint_kind), started=started)
-        warnings = [*briefing.warnings, *batch_warnings, *_warnings(client)]
+        warnings = [*fetched.warnings, *briefing.warnings, *batch_warnings, *_warnings(client)]
         return briefing.model_copy(update={"usage": usage, "warnings": warnings})
 
 

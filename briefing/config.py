@@ -57,6 +57,20 @@ MAX_REQUEST_BYTES = 20 * 1024 * 1024
 """Bytes of article text (inline plus files under `paths`) one HTTP request may brief; more is 413. The
 same as one file's limit in `sources`, so any file `briefing run` accepts can be sent on its own."""
 
+# Fetching URLs and feeds (`briefing.fetch`, docs/inputs.md); each can be changed in `Settings`.
+FETCH_TIMEOUT = 30.0
+"""Seconds one page or feed request may take in all, connect to last byte (BRIEFING_FETCH_TIMEOUT)."""
+FETCH_CONNECT_TIMEOUT = 10.0
+"""Seconds to wait for a connection to a news site."""
+FETCH_READ_TIMEOUT = 15.0
+"""Seconds a response may go without sending a byte before it is given up."""
+FETCH_MAX_BYTES = 5 * 1024 * 1024
+"""Bytes one fetched page or feed may have (BRIEFING_FETCH_MAX_BYTES): a news page is well under 1 MB."""
+FETCH_PER_HOST = 2
+"""Requests to one host at a time (BRIEFING_FETCH_PER_HOST): polite to a news site listing 50 entries."""
+FETCH_USER_AGENT = "briefing/0.1 (news briefing tool; +https://pypi.org/project/briefing/)"
+"""The User-Agent every fetch sends (BRIEFING_USER_AGENT): it names the tool, as sites ask crawlers to."""
+
 
 def _or(value: Any, default: Any) -> Any:
     """`value` unless it is unset (None): a 0 given on purpose is kept, and checked."""
@@ -110,6 +124,15 @@ class Settings:
     batch: bool = False
     batch_poll_interval: float = BATCH_POLL_INTERVAL  # BRIEFING_BATCH_POLL_INTERVAL: seconds
     batch_deadline: float = BATCH_DEADLINE  # BRIEFING_BATCH_DEADLINE: seconds one run waits for its batch
+    # Fetching URLs and feeds (briefing.fetch)
+    fetch_timeout: float = FETCH_TIMEOUT  # BRIEFING_FETCH_TIMEOUT: total seconds per request
+    fetch_connect_timeout: float = FETCH_CONNECT_TIMEOUT
+    fetch_read_timeout: float = FETCH_READ_TIMEOUT
+    fetch_max_bytes: int = FETCH_MAX_BYTES  # BRIEFING_FETCH_MAX_BYTES
+    fetch_per_host: int = FETCH_PER_HOST  # BRIEFING_FETCH_PER_HOST
+    fetch_user_agent: str = FETCH_USER_AGENT  # BRIEFING_USER_AGENT
+    fetch_private: bool = False  # BRIEFING_FETCH_PRIVATE=1: also fetch from loopback and private addresses
+    feeds_file: Path | None = None  # BRIEFING_FEEDS: the TOML file whose `feeds` list `briefing daily` fetches
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -174,9 +197,19 @@ class Settings:
             ("BRIEFING_MAX_QUEUED_JOBS", "max_queued_jobs"),
             ("BRIEFING_MAX_REQUEST_FILES", "max_request_files"),
             ("BRIEFING_MAX_REQUEST_BYTES", "max_request_bytes"),
+            ("BRIEFING_FETCH_MAX_BYTES", "fetch_max_bytes"),
+            ("BRIEFING_FETCH_PER_HOST", "fetch_per_host"),
         ]:
             if (value := integer(name)) is not None:
                 values[key] = value
+        if (value := seconds("BRIEFING_FETCH_TIMEOUT")) is not None:
+            values["fetch_timeout"] = value
+        if env.get("BRIEFING_USER_AGENT", "").strip():
+            values["fetch_user_agent"] = env["BRIEFING_USER_AGENT"].strip()
+        if env.get("BRIEFING_FETCH_PRIVATE", "").lower() in {"1", "true", "yes"}:
+            values["fetch_private"] = True
+        if (feeds := path("BRIEFING_FEEDS")) is not None:
+            values["feeds_file"] = feeds
         if env.get("BRIEFING_JOB_DEADLINE"):
             try:
                 values["job_deadline"] = float(env["BRIEFING_JOB_DEADLINE"])
@@ -230,6 +263,12 @@ class Settings:
                 "--batch sends the map phase through the OpenAI Batch API, which the embedded model does not "
                 "have: set OPENAI_API_KEY (or --base-url of a server with /v1/batches), or run without --batch"
             )
+        if not all(0 < t <= 3600 for t in (self.fetch_timeout, self.fetch_connect_timeout, self.fetch_read_timeout)):
+            raise ConfigError(f"BRIEFING_FETCH_TIMEOUT must be 0-3600 s, got {self.fetch_timeout:g}")
+        if self.fetch_max_bytes < 1 or self.fetch_per_host < 1:
+            raise ConfigError("BRIEFING_FETCH_MAX_BYTES and BRIEFING_FETCH_PER_HOST must be positive")
+        if not self.fetch_user_agent.isprintable():
+            raise ConfigError("BRIEFING_USER_AGENT must be one line of printable characters")
         if self.base_url and not self.base_url.startswith(("http://", "https://")):
             raise ConfigError(
                 f"base URL (OPENAI_BASE_URL or --base-url) must start with http:// or https://, got {self.base_url!r}"

@@ -10,6 +10,7 @@ Three groups:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
@@ -26,6 +27,18 @@ def file_name(path: str) -> str:
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+PublishedFrom = Literal["metadata", "dateline", "feed", "mtime"]
+"""Where a source's publication date was read: the page's own metadata, a dateline in the text, the feed
+entry that listed it, or (last resort) the file's modification time."""
+
+
+def page_of(pages: list[int] | None, offset: int) -> int | None:
+    """The 1-based page holding character `offset`, given the page start offsets (None: not paged)."""
+    if not pages:
+        return None
+    return bisect_right(pages, offset) or 1
 
 
 class Span(Strict):
@@ -47,6 +60,19 @@ class Source(Strict):
     title: str | None = Field(default=None, description="The first non-empty line when it reads as a headline.")
     boilerplate: list[Span] = Field(
         default_factory=list, description="Spans of web boilerplate (sign-up prompts, comment widgets, captions)."
+    )
+    published: str | None = Field(default=None, description="Publication date (see `SourceRecord.published`).")
+    published_from: PublishedFrom | None = Field(default=None, description="Where `published` was read.")
+    url: str | None = Field(default=None, description="The article's canonical URL, or the URL it was fetched from.")
+    author: str | None = Field(default=None, description="The author, when the page or feed names one.")
+    site: str | None = Field(default=None, description="The site or outlet, when the page or feed names it.")
+    extracted_by: str | None = Field(
+        default=None,
+        description="What turned the raw bytes into `text` (e.g. 'trafilatura 2.3.1', 'pypdf 7.1.0'); None when "
+        "the text is the file's own decoded bytes. Extracted text is stored with the briefing.",
+    )
+    pages: list[int] | None = Field(
+        default=None, description="PDF only: where each page starts in `text` (page 1 at offset 0)."
     )
 
 
@@ -224,6 +250,28 @@ class SourceRecord(Strict):
     lead: Fact | None = Field(
         default=None, description="The article's opening sentences as written: what it reports first."
     )
+    published: str | None = Field(
+        default=None, description='Publication date: ISO date "YYYY-MM-DD" or a full ISO datetime, when known.'
+    )
+    published_from: PublishedFrom | None = Field(
+        default=None, description="Where `published` was read: metadata, dateline, feed or mtime."
+    )
+    url: str | None = Field(default=None, description="The article's canonical URL, or the URL it was fetched from.")
+    author: str | None = Field(default=None, description="The author, when the page or feed names one.")
+    site: str | None = Field(default=None, description="The site or outlet, when the page or feed names it.")
+    extracted_by: str | None = Field(
+        default=None, description="What extracted the text from the raw bytes (HTML, PDF); None for plain text."
+    )
+    text: str | None = Field(
+        default=None,
+        description="The extracted text citations index into, stored when it is not the file's own decoded "
+        "bytes (HTML, PDF, fetched pages), so every citation stays verifiable without the extractor.",
+    )
+    pages: list[int] | None = Field(default=None, description="PDF only: where each page starts in `text`.")
+
+    def page_of(self, offset: int) -> int | None:
+        """The 1-based PDF page holding character `offset` of the text (None for sources without pages)."""
+        return page_of(self.pages, offset)
 
 
 class Usage(Strict):

@@ -13,6 +13,10 @@ Files that cannot be read as text are not errors for the whole run: they come ba
 symlink loops, paths over `MAX_PATH_CHARS`, folders deeper than `MAX_FOLDER_DEPTH` (the walk is iterative,
 so no depth can crash it), a NUL anywhere in the text, and a second copy of an article already loaded
 (briefed once, both listed). UTF-16/32 text is recognised by its byte-order mark.
+
+Saved web pages (`.html`, `.htm`) and PDFs (by their `%PDF-` header, whatever their name) are reduced to
+their text by `documents`; that text, not the file's bytes, is what chunks and citations index into, and
+the briefing stores it (`SourceRecord.text`). The boilerplate rules apply to it as to any text.
 """
 
 from __future__ import annotations
@@ -27,9 +31,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import documents
 from .models import Source, SourceRecord, Span
 
 TEXT_SUFFIXES = {".txt", ".md"}
+HTML_SUFFIXES = {".html", ".htm"}
+PDF_SUFFIXES = {".pdf"}
+ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+"""What a folder is searched for: plain text, saved web pages and PDFs (see `documents` for the last two)."""
 MAX_BYTES = 20 * 1024 * 1024
 REPEAT_MIN_CHARS = 25
 
@@ -100,11 +109,41 @@ class Loaded:
 
     @property
     def records(self) -> list[SourceRecord]:
-        briefed = [
-            SourceRecord(path=s.path, title=s.title, sha256=s.sha256, encoding=s.encoding, status="briefed")
-            for s in self.sources
-        ]
+        briefed = [record_of(s) for s in self.sources]
         return sorted([*briefed, *self.skipped], key=lambda r: r.path)
+
+
+METADATA = ("published", "published_from", "url", "author", "site", "extracted_by", "pages")
+"""What a `Source` says about itself that its `SourceRecord` keeps."""
+
+
+def record_of(source: Source) -> SourceRecord:
+    """The briefed record of a loaded source: its metadata, and its text when that was extracted (HTML, PDF,
+    a fetched page) rather than decoded from the file, so citations into it can be checked later."""
+    return SourceRecord(
+        path=source.path,
+        title=source.title,
+        sha256=source.sha256,
+        encoding=source.encoding,
+        status="briefed",
+        text=source.text if source.extracted_by else None,
+        **{name: getattr(source, name) for name in METADATA},
+    )
+
+
+def source_of(record: SourceRecord) -> Source | None:
+    """A briefed record's stored text as a `Source` again (None when the record stores no text)."""
+    if record.text is None or not record.sha256:
+        return None
+    return Source(
+        path=record.path,
+        text=record.text,
+        sha256=record.sha256,
+        encoding=record.encoding or "utf-8",
+        title=record.title,
+        boilerplate=find_boilerplate(record.text),
+        **{name: getattr(record, name) for name in METADATA},
+    )
 
 
 def _free_name(name: str, taken: set[str]) -> str:
@@ -206,10 +245,16 @@ def _earlier(text: str, line: str, start: int) -> bool:
 
 
 def source_from_bytes(path: str, raw: bytes) -> Source | SourceRecord:
-    """Decode one article; a `SourceRecord` with status 'skipped' says why it cannot be used."""
+    """Decode one article; a `SourceRecord` with status 'skipped' says why it cannot be used.
+
+    A PDF (by its header) and a saved web page (by its suffix) are reduced to their text first."""
     sha = hashlib.sha256(raw).hexdigest()
     if not raw.strip():
         return SourceRecord(path=path, sha256=sha, status="skipped", reason="empty file")
+    if documents.is_pdf(raw):
+        return _extracted(path, sha, documents.extract_pdf, raw)
+    if os.path.splitext(path)[1].lower() in HTML_SUFFIXES:
+        return _extracted(path, sha, documents.extract_html, raw)
     text, encoding = decode(raw)
     reason = binary_reason(text)
     if reason:
@@ -218,6 +263,40 @@ def source_from_bytes(path: str, raw: bytes) -> Source | SourceRecord:
     if not _has_content(text, boilerplate):
         return SourceRecord(path=path, sha256=sha, encoding=encoding, status="skipped", reason="only boilerplate")
     return Source(path=path, text=text, sha256=sha, encoding=encoding, title=title_of(text), boilerplate=boilerplate)
+
+
+def source_from_document(
+    path: str, sha: str, extracted: documents.Extracted, *, published_from: str = "metadata"
+) -> Source | SourceRecord:
+    """A source from a document's extracted text and metadata (boilerplate rules applied to the text)."""
+    text = extracted.text
+    boilerplate = find_boilerplate(text)
+    if not _has_content(text, boilerplate):
+        return SourceRecord(
+            path=path, sha256=sha, encoding=extracted.encoding, status="skipped", reason="only boilerplate"
+        )
+    return Source(
+        path=path,
+        text=text,
+        sha256=sha,
+        encoding=extracted.encoding,
+        title=extracted.title or title_of(text),
+        boilerplate=boilerplate,
+        published=extracted.published,
+        published_from=published_from if extracted.published else None,
+        url=extracted.url,
+        author=extracted.author,
+        site=extracted.site,
+        extracted_by=extracted.extracted_by,
+        pages=extracted.pages,
+    )
+
+
+def _extracted(path: str, sha: str, extract, raw: bytes) -> Source | SourceRecord:  # noqa: ANN001
+    try:
+        return source_from_document(path, sha, extract(raw))
+    except documents.Unreadable as exc:
+        return SourceRecord(path=path, sha256=sha, status="skipped", reason=str(exc))
 
 
 def source_from_text(name: str, text: str) -> Source | SourceRecord:
@@ -263,11 +342,11 @@ def _inside(path: str, real_root: str) -> bool:
 
 
 def _is_article(name: str) -> bool:
-    return not name.startswith(".") and os.path.splitext(name)[1].lower() in TEXT_SUFFIXES
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES
 
 
 def expand(paths: Iterable[str | Path], *, root: str | Path | None = None) -> tuple[list[str], list[SourceRecord]]:
-    """Files named directly, plus .txt/.md files found in folders (sorted, dot-files and hidden folders
+    """Files named directly, plus .txt/.md/.html/.htm/.pdf files found in folders (sorted, dot-files and hidden folders
     ignored), and a skipped record for everything that could not be looked at, with its reason.
 
     Folders are walked iteratively without following links to folders. A file link found in a folder is
@@ -378,6 +457,8 @@ def load_sources(paths: Iterable[str | Path], *, max_bytes: int = MAX_BYTES, roo
 def reread(records: Iterable[SourceRecord], *, within: Path | None = None, max_bytes: int = MAX_BYTES) -> list[Source]:
     """The briefed sources among `records` read again from their files, for a page that shows their text.
 
+    A record that stores its extracted text (HTML, PDF, a fetched page) gives that text, file or no file.
+
     A path relative to `within` (as briefings made with an articles root show them) is read there. A file
     is returned only when its bytes still hash to the recorded sha256, so every citation's offsets
     still point at its words; one that changed, moved, cannot be read, or (with `within`) lies outside that
@@ -386,6 +467,10 @@ def reread(records: Iterable[SourceRecord], *, within: Path | None = None, max_b
     found: list[Source] = []
     for record in records:
         if record.status != "briefed" or not record.sha256:
+            continue
+        stored = source_of(record)
+        if stored is not None:  # extracted text (HTML, PDF, a fetched page) travels with the briefing
+            found.append(stored)
             continue
         try:
             path = Path(record.path)

@@ -75,7 +75,7 @@ def test_run_help_explains_the_paths_the_outputs_and_an_example() -> None:
 def test_run_without_paths_is_a_usage_error() -> None:
     result = run()
     assert result.exit_code == 2
-    assert "Missing argument 'PATHS...'" in result.stderr
+    assert "nothing to brief: give files, folders or URLs, or --feed URL" in result.stderr
 
 
 def test_a_missing_path_alone_exits_1_with_one_error_line(use_model, tmp_path: Path) -> None:

@@ -94,7 +94,7 @@ async def test_paths_are_read_relative_to_the_articles_folder(settings: Settings
     [
         (".env", 403, "path '.env' names a hidden file or folder: only articles are read"),
         (".git/config", 403, "path '.git/config' names a hidden file or folder: only articles are read"),
-        ("notes.json", 403, "path 'notes.json' is not an article: only .txt and .md files are read"),
+        ("notes.json", 403, "path 'notes.json' is not an article: only .txt, .md, .html, .htm and .pdf files are read"),
         ("loop.txt", 422, "path 'loop.txt' cannot be read: a symlink loop"),
         ("x" * 5000, 422, f"path {'x' * 80 + '…'!r} is too long (5,000 characters > 4,096)"),
         ("x" * 300 + ".txt", 422, f"path {'x' * 80 + '…'!r} cannot be read: path too long"),

@@ -32,7 +32,7 @@ from typing import Any
 import jinja2
 
 from ..models import Briefing, Citation, Source, SourceRecord, file_name
-from .sections import Line, Section, outline
+from .sections import Line, Section, about, outline
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
@@ -124,6 +124,7 @@ class ShownSource:
             "path": self.record.path,
             "title": self.record.title or "",
             "encoding": self.record.encoding or "",
+            "about": " · ".join(about(self.record)),
             "text": s.text if s else None,
             "boilerplate": [[self.units(b.start), self.units(b.end)] for b in s.boilerplate] if s else [],
             "missing": self.missing,
@@ -155,6 +156,7 @@ def _citation_data(n: int, c: Citation, shown: dict[str, tuple[int, ShownSource]
         "path": c.source,
         "start": c.start,
         "end": c.end,
+        "page": src.record.page_of(c.start) if verified and src else None,
         "from": src.units(c.start) if verified and src else 0,
         "to": src.units(c.end) if verified and src else 0,
         "quote": c.quote,

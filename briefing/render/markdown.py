@@ -43,9 +43,10 @@ MARKDOWN = Markup(
 )
 
 
-def footnote(n: int, c: Citation) -> str:
-    """Footnote `n`: the cited file, the character offsets and the exact words."""
-    return f'[^{n}]: {code(c.source)} (characters {c.start}–{c.end}): "{esc(c.quote)}"'
+def footnote(n: int, c: Citation, page: int | None = None) -> str:
+    """Footnote `n`: the cited file, the character offsets (and the page, in a PDF) and the exact words."""
+    where = f"characters {c.start}–{c.end}" + (f", page {page}" if page else "")
+    return f'[^{n}]: {code(c.source)} ({where}): "{esc(c.quote)}"'
 
 
 def _body(s: Section) -> list[str]:
@@ -75,5 +76,10 @@ def to_markdown(briefing: Briefing) -> str:
     for s in doc.sections:
         lines += [f"## {s.title}", "", *_body(s), ""]
     if doc.citations:
-        lines += ["## Citations", "", *(footnote(n, c) for n, c in enumerate(doc.citations, 1)), ""]
+        paged = {s.path: s for s in b.sources if s.pages}
+        notes = [
+            footnote(n, c, paged[c.source].page_of(c.start) if c.source in paged else None)
+            for n, c in enumerate(doc.citations, 1)
+        ]
+        lines += ["## Citations", "", *notes, ""]
     return "\n".join(lines)

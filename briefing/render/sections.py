@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from ..models import Attributed, Briefing, Changes, Citation, Cited, MilitaryMovement, Position
+from ..models import Attributed, Briefing, Changes, Citation, Cited, MilitaryMovement, Position, SourceRecord
 
 Style = Literal["text", "strong", "path", "fixed"]
 """How a part is shown: `text` - words from the articles or the model (untrusted, escaped); `strong` - the
@@ -255,13 +255,32 @@ def _withheld(b: Briefing) -> Section:
     return Section("Held back: text addressed to an AI model", tuple(lines), "")
 
 
+def about(s: SourceRecord) -> list[str]:
+    """What a source says about itself, as a reader wants it: outlet, author, publication date (when known;
+    a file's modification time, the weakest evidence of one, is marked as such)."""
+    published = f"{s.published} (file date)" if s.published and s.published_from == "mtime" else s.published
+    return [x for x in (s.site, f"by {s.author}" if s.author else None, published) if x]
+
+
+def _about(s: SourceRecord) -> list[Part]:
+    """`about` as parts (the outlet's and author's names are untrusted text), then the article's URL."""
+    parts: list[Part] = []
+    for i, x in enumerate(about(s)):
+        parts += [_fixed(" · " if i else " ("), _text(x)]
+    if s.url:
+        parts += [_fixed(" · " if parts else " ("), Part(s.url, "path")]
+    return [*parts, _fixed(")")] if parts else []
+
+
 def _sources(b: Briefing, item: Callable[..., Line]) -> Section:
-    """Every input: briefed (with its title and its lead, cited) or skipped with the reason."""
+    """Every input: briefed (with its title, outlet, author, date and URL when known, and its lead, cited)
+    or skipped with the reason."""
     lines = []
     for s in b.sources:
         parts = [Part(s.path, "path")]
         if s.status == "briefed":
             parts += [_fixed(" — "), _text(s.title)] if s.title else []
+            parts += _about(s)
             parts.append(_fixed(f": briefed, {s.chunks} chunk{'s' if s.chunks != 1 else ''}"))
             parts += [_fixed(" ("), _text(s.reason), _fixed(")")] if s.reason else []
         else:
@@ -285,4 +304,4 @@ def _how_made(b: Briefing) -> Section:
     return Section("How this briefing was made", (Line((_fixed(text),)), *warnings), form="prose")
 
 
-__all__ = ["Line", "Markup", "Outline", "Part", "Section", "outline"]
+__all__ = ["Line", "Markup", "Outline", "Part", "Section", "about", "outline"]

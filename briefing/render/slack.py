@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models import Briefing, file_name
+from ..models import Briefing, Citation, file_name
 from .sections import Markup, Section, outline
 
 MAX_BLOCKS = 50
@@ -106,11 +106,17 @@ def _parts(b: Briefing) -> list[tuple[str, list[str]]]:
     doc = outline(b)
     parts = [(s.title, _lines(s)) for s in doc.sections]
     if doc.citations:
+        paged = {s.path: s for s in b.sources if s.pages}
+
+        def where(c: Citation) -> str:
+            page = paged[c.source].page_of(c.start) if c.source in paged else None
+            return f"characters {c.start}–{c.end}" + (f", page {page}" if page else "")
+
         parts.append(
             (
                 "Citations",
                 [
-                    f"[{i}] {escape(file_name(c.source))} (characters {c.start}–{c.end}): “{escape(c.quote)}”"
+                    f"[{i}] {escape(file_name(c.source))} ({where(c)}): “{escape(c.quote)}”"
                     for i, c in enumerate(doc.citations, 1)
                 ],
             )

@@ -272,7 +272,14 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", metavar="PATH_OR_URL...", nargs=-1)
+@click.option(
+    "--feed",
+    "feeds",
+    metavar="URL",
+    multiple=True,
+    help="Also brief the entries of this RSS/Atom feed (repeatable). Needs the 'inputs' extra.",
+)
 @click.option(
     "-o",
     "--output",
@@ -292,30 +299,44 @@ def main(debug: bool) -> None:
 @batch_options
 @handle_errors
 def run(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
+    feeds: tuple[str, ...],
     output: Path | None,
     json_out: Path | None,
     html_out: Path | None,
     title: str | None,
     **kw: Any,
 ) -> None:
-    """Brief the articles in PATHS (.txt/.md files, or folders searched recursively).
+    """Brief the articles in PATHS (.txt/.md/.html/.htm/.pdf files, or folders searched recursively), web
+    pages given as http:// or https:// URLs, and the entries of each --feed.
 
     \b
     Examples:
       briefing run seeds/ -o briefings/seeds.md --json briefings/seeds.json --html briefings/seeds.html
       briefing run seeds/ -o briefing.html
       briefing run articles/ --batch -o briefing.md     # per-chunk calls through the OpenAI Batch API
+      briefing run saved/page.html report.pdf https://example.org/news/story.html
+      briefing run --feed https://example.org/world/rss.xml -o today.md
     """
     from ..api import generate_briefing
     from ..render import to_json, to_markdown
     from .files import write_atomic
 
+    if not paths and not feeds:
+        raise click.UsageError("nothing to brief: give files, folders or URLs, or --feed URL")
+    urls = [p for p in paths if _is_url(p)]
+    files = [Path(p) for p in paths if not _is_url(p)]
     quiet = kw.pop("quiet")
     settings = settings_from(kw)
     with Reporter(quiet) as reporter:
         briefing = generate_briefing(
-            list(paths), settings=settings, title=title, progress=reporter.progress, on_status=reporter.status
+            files,
+            urls=urls,
+            feeds=list(feeds),
+            settings=settings,
+            title=title,
+            progress=reporter.progress,
+            on_status=reporter.status,
         )
     outputs = []
     if output:
@@ -330,6 +351,13 @@ def run(
         write_atomic(html_out, html_page(briefing))
         outputs.append(html_out)
     report_run(reporter, briefing, outputs)
+
+
+def _is_url(arg: str) -> bool:
+    """True for an argument with a scheme (`https://...`, `file://...`): fetched, or refused with the reason
+    (only http and https are fetched), never looked up as a path."""
+    scheme, sep, _ = arg.partition("://")
+    return bool(sep) and scheme.isalpha() and len(scheme) > 1
 
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -516,10 +544,19 @@ def model_serve(port: int, host: str, cache_dir: Path | None, quiet: bool) -> No
 )
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="The day to brief [default: today].")
 @click.option("--title", help="Headline of the briefing.")
+@click.option(
+    "--feeds",
+    "feeds_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help='A TOML file listing RSS/Atom feeds, feeds = ["https://..."]: their entries of the day and the day '
+    "before are briefed too [env BRIEFING_FEEDS].",
+)
 @model_options
 @batch_options
 @handle_errors
-def daily(sources: Path | None, out_dir: Path | None, day: str | None, title: str | None, **kw: Any) -> None:
+def daily(
+    sources: Path | None, out_dir: Path | None, day: str | None, title: str | None, feeds_file: Path | None, **kw: Any
+) -> None:
     """Brief one day's articles into OUT/<date>.md and OUT/<date>.json, with a "Since <previous date>"
     section when an earlier briefing is in OUT. Unchanged articles are answered from the cache.
 
@@ -531,6 +568,8 @@ def daily(sources: Path | None, out_dir: Path | None, day: str | None, title: st
 
     quiet = kw.pop("quiet")
     settings = settings_from(kw)
+    if feeds_file is not None:
+        settings = settings.with_(feeds_file=feeds_file)
     out_dir = out_dir or settings.daily_dir
     if out_dir is None:
         raise click.UsageError("no output folder: pass --out-dir OUT or set BRIEFING_DAILY_DIR")

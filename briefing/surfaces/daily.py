@@ -2,7 +2,8 @@
 
 `arun_daily` is the service function behind `briefing daily`, Slack's `/briefing` and the HTTP service:
 
-1. the articles are `SOURCES/<date>/` when that folder exists, otherwise everything in `SOURCES`;
+1. the articles are `SOURCES/<date>/` when that folder exists, otherwise everything in `SOURCES`, plus the
+   entries of the feeds listed in the `feeds` TOML file (`Settings.feeds_file`) dated in `feed_window`;
 2. the briefing comes from `api.agenerate_briefing` (with the response cache on, an unchanged day costs
    no model call and a new article costs only its own chunks plus the summary);
 3. when an earlier briefing is in the output folder, `compute_changes` compares the two and the result
@@ -20,8 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+import tomllib
 from dataclasses import dataclass, field
 from datetime import date as Date
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -37,6 +40,10 @@ from ..render.html import to_html
 from ..render.markdown import to_markdown
 from ..sources import reread
 from .files import write_together
+
+FEED_WINDOW_DAYS = 2
+"""A daily run briefs the feed entries dated on its day or the day before (a morning run catches the
+previous evening's news); entries with no date are briefed too."""
 
 DAY_PATTERN = r"\d{4}-\d{2}-\d{2}"  # a day's name everywhere: folders, files, URLs, Slack
 DAY = re.compile(DAY_PATTERN)
@@ -175,6 +182,28 @@ class DailyRun:
         return [p for p in (self.markdown_path, self.html_path, self.json_path) if p is not None]
 
 
+def read_feeds(path: Path) -> list[str]:
+    """The `feeds` list of a TOML file (`feeds = ["https://...", ...]`). Raises ConfigError, one line."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the feeds file {path}: {exc.strerror}; check --feeds / BRIEFING_FEEDS"
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"the feeds file {path} is not valid TOML: {exc}") from None
+    feeds = data.get("feeds")
+    if not isinstance(feeds, list) or not all(isinstance(f, str) for f in feeds):
+        raise ConfigError(f'the feeds file {path} needs a list of URLs: feeds = ["https://example.org/rss.xml"]')
+    return feeds
+
+
+def feed_window(day: str) -> tuple[Date, Date]:
+    """The days whose feed entries a daily run of `day` briefs (`FEED_WINDOW_DAYS`, ending on `day`)."""
+    last = Date.fromisoformat(day)
+    return last - timedelta(days=FEED_WINDOW_DAYS - 1), last
+
+
 def _sources_dir(settings: Settings, sources_dir: Path | None) -> Path:
     folder = sources_dir or settings.sources_dir
     if folder is None:
@@ -201,9 +230,12 @@ async def arun_daily(
     root = _sources_dir(settings, sources_dir)
     folder = day_folder(root, day)
     out_dir = out_dir or settings.daily_dir
+    feeds = read_feeds(settings.feeds_file) if settings.feeds_file is not None else []
     try:
         briefing = await agenerate_briefing(
             day_inputs(root, day),
+            feeds=feeds,
+            feed_window=feed_window(day),
             settings=settings,
             client=client,
             title=title,

@@ -53,7 +53,7 @@ from ..errors import BriefingError, Busy, ConfigError, error_reference, missing_
 from ..model import ModelClient
 from ..models import Briefing
 from ..render.html import csp_header, index_csp_header, index_html
-from ..sources import MAX_PATH_CHARS, TEXT_SUFFIXES, expand, os_reason
+from ..sources import ARTICLE_SUFFIXES, MAX_PATH_CHARS, expand, os_reason
 from .asgi import MAX_BODY_BYTES, BodyLimit, health, internal_error_detail, lifespan_of
 from .daily import DAY_PATTERN, briefed_days, parse_date, read_briefing, read_html, stored_briefing
 from .worker import Briefer, ClientFactory
@@ -346,8 +346,10 @@ def _resolve_paths(settings: Settings, given: list[str]) -> list[str]:
             if resolved is None and candidate.resolve().is_relative_to(real_root):
                 raise HTTPException(422, f"no file or folder {shown!r} in the articles folder")
             raise HTTPException(403, f"path {shown!r} is outside the articles folder: give paths relative to it")
-        if resolved.is_file() and resolved.suffix.lower() not in TEXT_SUFFIXES:
-            raise HTTPException(403, f"path {shown!r} is not an article: only .txt and .md files are read")
+        if resolved.is_file() and resolved.suffix.lower() not in ARTICLE_SUFFIXES:
+            raise HTTPException(
+                403, f"path {shown!r} is not an article: only .txt, .md, .html, .htm and .pdf files are read"
+            )
         candidates.append(root / resolved.relative_to(real_root))
     files, skipped = expand(candidates, root=real_root)
     for record in skipped:

@@ -39,7 +39,7 @@
   function heading(source) {
     label.textContent = source.label + (source.encoding ? " · " + source.encoding : "");
     title.textContent = source.title || source.path;
-    meta.textContent = source.path;
+    meta.textContent = source.path + (source.about ? " · " + source.about : "");
   }
 
   function open(node) {
@@ -64,7 +64,8 @@
     }
     var source = data.sources[c.source];
     heading(source);
-    meta.textContent = source.path + " · citation " + n + ", characters " + c.start + "–" + c.end;
+    meta.textContent = source.path + (source.about ? " · " + source.about : "") + " · citation " + n +
+      (c.page ? ", page " + c.page : "") + ", characters " + c.start + "–" + c.end;
     append(text, source, 0, c.from);
     var mark = el("mark");
     mark.id = "quote";
