@@ -305,7 +305,7 @@ _NOT_A_SUBJECT = re.compile(
 # ("US-backed"), a determiner or possessive ("the proposed changes", "his claims"), a gerund ("answering
 # questions").
 _NOT_A_VERB = re.compile(
-    r"(?:-|\b(?:the|a|an|his|her|its|their|our|my|your|this|these|those|such|no|any|every|[a-z]+ing))\s*$"
+    r"(?:-|\b(?:the|a|an|his|her|its|their|our|my|your|this|these|those|such|no|any|every|[A-Za-z][a-z]+ing))\s*$"
 )
 
 
@@ -333,22 +333,38 @@ def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _QUOTED.finditer(sentence)]
 
 
+# When a clause opens with its time ("Earlier this week the government rejected"), the subject comes after it.
+_TIME_OPENER = re.compile(
+    r"^\W*(?:(?:earlier|later)\s+)?(?:(?:on|in|over|during|this|last|next|the past|recent)\s+)*"
+    r"(?:(?:recent|past|last|coming)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|weeks|"
+    r"weekend|month|months|year|years|days|morning|afternoon|evening|night)\b,?\s*(?=[A-Za-z])",
+    re.IGNORECASE,
+)
+# "survivors of the attack", "members of the public": a lower-case head and what it is of.
+_OF_WHAT = re.compile(r"(?<![\w'’.-])(?P<head>[a-z][\w'’-]*)\s+of\s+.*$")
+
+
 def _subject_before(sentence: str, at: int) -> str | None:
     """The subject of the clause that ends at `at` (a verb): from the clause's start, cut at the first
     preposition or relative pronoun ('Delegates in Bali' -> 'Delegates')."""
-    clause = sentence[:at]
+    clause = _TIME_OPENER.sub(lambda m: " " * len(m.group(0)), sentence[:at])  # offsets kept
     found = list(_CLAUSE_START.finditer(clause))
     starts = [m.end() for m in found]
     partner = _joined_by_and(clause, found)
     shared = _shared_subject(clause, found, sentence[at:])
-    if shared:
+    if shared and not re.search(rf"\s(?:{_SAY})$", shared):
         return shared
     # an appositive ("X, the minister, said") closes a clause but the subject is before it
-    appositive = re.search(r"([^,;:\"“”]+),\s*[^,]{2,90},\s*$", clause)
-    if appositive and _is_name(appositive.group(1).strip()):
+    named = re.match(r"^\W*([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){1,3}),\s+(?:(?:an?|the)\s+)?[a-z][^,]{2,80}$", clause)
+    if named and clause.count(",") == 1:
+        return named.group(1)  # "John Sifton, researcher at Human Rights Watch said": the name before the role
+    appositive = re.search(rf"([^,;:\"“”]+),\s*[^,]{{2,90}},\s*(?:(?:{_AUX_WORDS})\s+)*$", clause)
+    if appositive and _is_name(re.sub(r"^(?:The|A|An)\s+(?=[A-Z])", "", appositive.group(1).strip())):
         subject = appositive.group(1)
     else:
         subject = clause[max(starts) if starts else 0 :]
+    if partner and subject.strip().casefold() == "others":
+        return partner  # "The EU and others say": the one named
     before = re.search(r"([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)+),\s*(?:the|a|an)\s[^,]{2,80}$", clause)
     if before and re.match(r"(?i)(?:the|a|an)\b", subject.strip()):
         subject = before.group(1)  # "Jan Egeland, the UN's relief chief said": the name, not its description
@@ -366,6 +382,7 @@ def _subject_before(sentence: str, at: int) -> str | None:
     if trailing:
         subject = trailing.group("name")  # "a televised interview Putin", "the foreign minister Sergei Lavrov"
     subject = _STOP_AT.split(_TRAILING_AUX.sub("", subject.strip()), maxsplit=1)[0]
+    subject = _OF_WHAT.sub(r"\g<head>", subject)  # "survivors of the attack" -> "survivors"
     subject = _TRAILING_AUX.sub("", subject)
     subject = _clean_speaker(subject)
     pronoun = re.match(r"(?i)(he|she|they|it|we)\s+[a-z]+$", subject)
@@ -378,6 +395,8 @@ def _subject_before(sentence: str, at: int) -> str | None:
     progressive = re.match(r"\w+ing\b", sentence[at:])  # "is estimating" is no passive
     if not subject or (_PASSIVE.search(clause) and not progressive) or _NOT_A_SUBJECT.search(subject):
         return None
+    if re.search(rf"\s(?:{_SAY})$", subject):
+        return None  # "the government rejected" (of "the government rejected calls") holds its own verb
     return f"{partner} and {subject}" if partner else subject
 
 
@@ -413,7 +432,7 @@ _FINITE = re.compile(
 
 def clause_subject(clause: str) -> str | None:
     """The subject a clause opens with: the name, description or pronoun before its first finite verb."""
-    clause = clause.strip(" ,;:\"'“”‘’")
+    clause = _TIME_OPENER.sub("", clause.strip(" ,;:\"'“”‘’"))
     words = clause.split()
     while words and words[0].casefold() in _OPENERS - {"the", "a", "an", "it", "this", "that", "these", "those"}:
         words = words[1:]

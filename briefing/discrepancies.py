@@ -10,7 +10,9 @@
   thing (`SAME_TOPIC` shared content stems), where one says is not so what the other says is, of the same
   words (`opposed`).
 * `stance_conflicts`: in one article, a statement that pushes back (*but*, *however*, *rejected*,
-  *denied*, *contends*, *cannot accept* ...) and the statement of another speaker just before it.
+  *denied*, *contends*, *cannot accept* ...) and the statements of the other speakers just before it; a
+  party that names nobody in particular ("the defense", "survivors") takes a side too, and a state and its
+  own leader are one side.
 * `conflict` says whether two statements conflict at all; the model's own "disagreements" are kept only
   when it is true (no disagreement whose sides agree).
 
@@ -23,9 +25,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .candidates import attribution
+from .aliases import TITLES
+from .candidates import PRONOUNS, attribution, is_body_word, names_people
+from .countries import country_of, is_demonym
 from .faithful import lemma, negated_words, polarity_conflict, quantities, same_actor
-from .models import Attributed, Citation, Claim, Discrepancy, Source, file_name
+from .models import Attributed, Citation, Claim, Discrepancy, MilitaryMovement, Source, file_name
 from .text import SIMILAR, STOP_WORDS, content_stems, sentence_around, sentences, similarity
 
 SAME_CONTEXT = 0.25
@@ -345,7 +349,10 @@ def topic_from(statements: list[str], most: int = 6) -> str:
 # --------------------------------------------------------------------------- one party answering another
 
 EXCHANGE_SENTENCES = 3
-"""How far back (in sentences of one article) a reply looks for the statement it answers."""
+"""How far back (in sentences of one article) a reply looks for the statement it answers; a side also cites
+its speaker's other statements this near the exchange."""
+FRAGMENT_WORDS = 3
+"""Pieces shorter than this ("Lt.", "Col." cut at their dots) are not counted as sentences of an exchange."""
 SIDE_SENTENCES = 2
 """Sentences of a side's own paragraph that run on from its statement without another speaker (the rest of
 its quotation or argument), cited with it: a side is what its speaker says, not one line of it."""
@@ -361,41 +368,112 @@ _REPLY = re.compile(
 
 
 def stance_conflicts(sources: list[Source], stated: list[tuple[str, Attributed]]) -> list[Discrepancy]:
-    """One party answering another in the same article: a statement that pushes back (`_REPLY`: *but*,
-    *however*, *rejected*, *denied*, *contends*, *cannot accept* ...) and the nearest statement before it,
-    within `EXCHANGE_SENTENCES`, by a different speaker. Each side cites its speaker's sentence and the
-    sentences of its paragraph that run on from it (`SIDE_SENTENCES`)."""
+    """One party answering others in the same article: a statement that pushes back (`_REPLY`: *but*,
+    *however*, *rejected*, *denied*, *contends*, *cannot accept* ...) and the statements before it, within
+    `EXCHANGE_SENTENCES`, of other speakers (nearest first, `MAX_ANSWERED` at most). Each side cites its
+    speaker's sentences in the exchange and the sentences of its paragraph that run on from them
+    (`SIDE_SENTENCES`)."""
     by_source: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # source -> (start, end, speaker)
+    acted: set[tuple[str, int]] = set()  # sentences that report forces acting: a reply answers statements
     for label, item in stated:
         for c in item.citations:
             by_source[c.source].append((c.start, c.end, label))
+            if isinstance(item, MilitaryMovement):
+                acted.add((c.source, c.start))
     out: list[Discrepancy] = []
+    everything = "\n".join(source.text for source in sources)  # where a person's nationality is given
     for source in sources:
-        said = sorted(set(by_source.get(source.path, [])))
+        said = sorted(set(by_source.get(source.path, [])) | set(_parties(source, by_source.get(source.path, []))))
         if len(said) < 2:
             continue
         text = source.text
-        order = [a for a, _ in sentences(text)]
+        order = [a for a, b in sentences(text) if len(text[a:b].split()) >= FRAGMENT_WORDS]
         index = {a: i for i, a in enumerate(order)}
         speakers: dict[int, str] = {start: label for start, _, label in said}
         for k, (start, end, label) in enumerate(said):
             if not _REPLY.search(text[start:end]):
                 continue
+            answered: list[tuple[int, int, str]] = []
             for start0, end0, label0 in reversed(said[:k]):
-                if index.get(start, 0) - index.get(start0, 0) > EXCHANGE_SENTENCES:
+                if index.get(start, 0) - index.get(start0, 0) > EXCHANGE_SENTENCES or len(answered) >= MAX_ANSWERED:
                     break
-                if start0 == start or not _others(label0, label):
+                if start0 == start or (source.path, start0) in acted or not _others(label0, label):
                     continue
+                if (state := _state_of(label0, everything)) and state == _state_of(label, everything):
+                    continue  # "Moscow" and "President Putin" speak for one state
                 if _opens_with(text[start0:end0], label):
                     continue  # the earlier sentence is the replier's own, under another label
-
-                claims = [
-                    Claim(statement=f"{who}: {text[a:b]}", citations=_side(source, a, b, who, speakers))
-                    for a, b, who in ((start0, end0, label0), (start, end, label))
-                ]
-                out.append(Discrepancy(topic=f"{label0} and {label} answer each other", claims=claims))
-                break
+                if any(label0 == who or same_actor(label0, who) for _, _, who in answered):
+                    continue  # one side per speaker: their other statements are cited with it below
+                answered.append((start0, end0, label0))
+            if not answered:
+                continue
+            lo = min(index.get(a, 0) for a, _, _ in answered) - EXCHANGE_SENTENCES
+            hi = index.get(start, 0) + EXCHANGE_SENTENCES
+            claims = []
+            for a, b, who in [*reversed(answered), (start, end, label)]:
+                cited = _side(source, a, b, who, speakers)
+                for a2, b2, who2 in said:  # the speaker's other statements in the exchange
+                    if lo <= index.get(a2, -1) <= hi and a2 != a and (who2 == who or same_actor(who2, who)):
+                        cited += [c for c in _side(source, a2, b2, who, speakers) if c not in cited]
+                cited.sort(key=lambda c: c.start)
+                claims.append(Claim(statement=f"{who}: {text[a:b]}", citations=cited))
+            names = [who for _, _, who in reversed(answered)]
+            out.append(Discrepancy(topic=f"{' and '.join(names)} and {label} answer each other", claims=claims))
     return out
+
+
+MAX_ANSWERED = 2
+"""Other speakers a reply is taken to answer at most: the nearest before it in the exchange."""
+
+
+def _parties(source: Source, known: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Statements of parties no position names, in sentences no position cites: "survivors argue", "the
+    defense contends", "environmental groups, who say" take sides in a dispute though they name nobody in
+    particular (so they are never shown as positions of their own). Pronoun speakers are left out."""
+    cited = [(a, b) for a, b, _ in known]
+    out = []
+    for a, b in sentences(source.text):
+        if any(a < e and s < b for s, e in cited):
+            continue
+        said = attribution(source.text[a:b])
+        if said and _a_party(said[0]):
+            out.append((a, b, said[0]))
+    return out
+
+
+# Nouns for a side that names nobody in particular (with `BODY_WORDS` and bare plurals of people): general
+# English for the parties of a dispute, trial or negotiation.
+PARTY_NOUNS = frozenset(
+    """defense defence prosecution government administration opposition authorities jury campaigners groups
+    people townspeople residents families relatives unions delegates negotiators activists critics experts
+    scientists lawyers officials survivors victims""".split()
+)
+
+
+def _a_party(speaker: str) -> bool:
+    """A speaker that can take a side: its head word is a party, a body or people ("the defense",
+    "environmental groups", "survivors"), not a thing ("the objection", "the report") or a pronoun."""
+    words = re.findall(r"[\w'’-]+", speaker.casefold())
+    if not words or speaker.casefold() in PRONOUNS:
+        return False
+    head = re.sub(r"['’]s?$", "", words[-1])
+    return head in PARTY_NOUNS or is_body_word(head) or names_people(head)
+
+
+def _state_of(label: str, text: str) -> str | None:
+    """The state an actor is or speaks for: a country it names ("Moscow", "the US"), or the nationality
+    the articles give the person ("Russian President Vladimir Putin" makes "Putin" Russia's)."""
+    if state := country_of(label):
+        return state
+    names = [w for w in re.findall(r"[A-Z][\w'’-]+", label) if w.casefold() not in TITLES]
+    if not names:
+        return None
+    last = re.escape(names[-1])
+    for m in re.finditer(rf"\b([A-Z][a-z]+)(['’]s)?\s+(?:[A-Z][\w.'’-]*\s+){{0,4}}{last}\b", text):
+        if is_demonym(m.group(1)) or (m.group(2) and country_of(m.group(1))):
+            return country_of(m.group(1))  # "Russian President Vladimir Putin", "Russia's President Putin"
+    return None
 
 
 def _others(a: str, b: str) -> bool:

@@ -841,3 +841,37 @@ def test_an_opening_addressed_to_a_model_gives_no_lead():
 
 def test_text_with_no_paragraph_of_prose_has_no_lead():
     assert lead("Port Aldren\nweather: sunny\nscores: 3-1") is None
+
+
+@pytest.mark.parametrize(
+    "sentence, speaker, verb",
+    [
+        # a time the clause opens with is not its subject
+        (
+            "Earlier this week the Ostrelian government rejected calls for an inquiry, arguing it would cost too much.",
+            "the Ostrelian government",
+            "rejected",
+        ),
+        # a lower-case head and what it is of: the head speaks
+        ("But survivors of the blast argue that a full inquiry could teach lessons.", "survivors", "argue"),
+        # "X and others say": the one named
+        ("The Tarvos League and others say it is important to set quotas now.", "The Tarvos League", "say"),
+        # a name, then its role at a body, with no closing comma
+        ("Ilse Varga, researcher at the Grevan Institute said the figures were wrong.", "Ilse Varga", "said"),
+        # an appositive between a titled body and its auxiliary and verb
+        (
+            "The President of the Assembly, the Ostrelian envoy, had declined the request, stating that the text was balanced.",
+            "The President of the Assembly",
+            "declined",
+        ),
+    ],
+)
+def test_the_speaker_is_found_past_time_openers_of_phrases_and_roles(sentence, speaker, verb):
+    assert attribution(sentence) == (speaker, verb)
+
+
+def test_a_capitalised_gerund_before_a_reporting_noun_is_not_the_speaker():
+    sentence = (
+        "Contradicting claims made by some outlets, Grevan Radio's producer Karl Ostrow claimed the photos were new."
+    )
+    assert attribution(sentence) == ("Grevan Radio's producer Karl Ostrow", "claimed")

@@ -154,3 +154,11 @@ def test_skipped_files_are_reported_on_stderr_and_the_rest_briefed(use_model, tm
     assert result.exit_code == 0, result.stderr
     assert f"briefing: skipped {tmp_path / 'empty.txt'}: empty file" in result.stderr
     assert "**skipped** — empty file" in result.stdout
+
+
+def test_without_a_terminal_each_finished_step_is_a_line_on_stderr(use_model) -> None:
+    result = run("seeds/001_d44de0f6189a92f5.txt", "seeds/002_086a85729c64052e.txt")
+    assert result.exit_code == 0, result.stderr
+    assert "briefing: summarizing chunks 1/2" in result.stderr
+    assert "briefing: summarizing chunks 2/2" in result.stderr
+    assert "briefing: merging 1/1" in result.stderr

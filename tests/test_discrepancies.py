@@ -16,7 +16,7 @@ from briefing.discrepancies import (
     stance_conflicts,
     topic_from,
 )
-from briefing.models import Citation, Position
+from briefing.models import Citation, MilitaryMovement, Position
 from briefing.sources import source_from_text
 
 
@@ -207,3 +207,56 @@ def test_no_reply_without_a_push_back_a_second_speaker_or_within_reach():
         _said(text, "Karl Ostrow declined to comment on the quay.", "Karl Ostrow"),
     ]
     assert stance_conflicts([declined], pair) == []  # declining to comment answers nobody
+
+
+EXCHANGE = (
+    "Ilse Varga said the tribunal must hear every witness. "
+    "Karl Ostrow, her co-counsel, said the hearing should last a month. "
+    "But the prosecution contends the witnesses add nothing, and that the hearing should close.\n"
+)
+
+
+def test_a_reply_answers_every_other_speaker_before_it_and_a_party_that_names_nobody_takes_a_side():
+    [article], _ = sources(a=EXCHANGE)
+    stated = [
+        _said(EXCHANGE, "Ilse Varga said the tribunal must hear every witness.", "Ilse Varga"),
+        _said(EXCHANGE, "Karl Ostrow, her co-counsel, said the hearing should last a month.", "Karl Ostrow"),
+    ]
+    # "the prosecution" is no position of its own (it names nobody), but it answers both speakers
+    [d] = stance_conflicts([article], stated)
+    assert [c.statement.split(":")[0] for c in d.claims] == ["Ilse Varga", "Karl Ostrow", "the prosecution"]
+    assert d.claims[2].citations[0].quote.startswith("But the prosecution contends")
+
+
+def test_a_thing_is_no_party_and_a_reported_movement_is_not_answered():
+    text = (
+        "Tarvos troops crossed the river on Monday. "
+        "The objection regarded the phrasing of one paragraph. "
+        "However, the ministry rejected the plan.\n"
+    )
+    [article], _ = sources(a=text)
+    start = text.index("Tarvos troops")
+    moved = MilitaryMovement(
+        actor="Tarvos",
+        what="Tarvos troops crossed the river on Monday.",
+        citations=[Citation(source="a.txt", start=start, end=start + 42, quote=text[start : start + 42])],
+    )
+    assert stance_conflicts([article], [("Tarvos", moved)]) == []
+
+
+def test_a_state_and_its_leader_are_one_side():
+    text = (
+        "Chile has called for a mandate for any operation. "
+        "However, President Marek Dvorak has said he will back the government against any intervention.\n"
+    )
+    elsewhere = "Chilean President Marek Dvorak visited the capital.\n"
+    [article, other], _ = sources(a=text, b=elsewhere)
+    stated = [
+        _said(text, "Chile has called for a mandate for any operation.", "Chile"),
+        _said(
+            text,
+            "However, President Marek Dvorak has said he will back the government against any intervention.",
+            "President Marek Dvorak",
+        ),
+    ]
+    assert stance_conflicts([article, other], stated) == []

@@ -44,6 +44,7 @@ class Reporter:
         self.tty = sys.stderr.isatty()
         self._progress = None
         self._tasks: dict[str, Any] = {}
+        self._shown: dict[str, int] = {}
 
     def __enter__(self) -> Reporter:
         if not self.quiet and self.tty:
@@ -75,7 +76,11 @@ class Reporter:
             if stage not in self._tasks:
                 self._tasks[stage] = self._progress.add_task(self.LABELS.get(stage, stage), total=total)
             self._progress.update(self._tasks[stage], completed=done, total=total)
-        # Not a terminal (cron, CI, a pipe): no progress bar, only the status lines and the closing summary.
+        elif stage != "model" and 0 < done and self._shown.get(stage) != done:
+            # Not a terminal (cron, CI, a pipe): a line per finished step instead of a bar, so a long run
+            # on the embedded model shows it is moving (the model's assembly reports its own status lines).
+            self._shown[stage] = done
+            click.echo(f"briefing: {self.LABELS.get(stage, stage)} {done}/{total}", err=True)
 
     def status(self, message: str) -> None:
         if self.quiet:
