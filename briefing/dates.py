@@ -9,13 +9,15 @@ Both are read in code, never asked of the model:
   after a byline's separator ("Alexandra Sims | Monday 28 September 2015"), or a wire dateline ("MOSCOW,
   Sept 10 (Reuters) -", its year taken from `base` when it has none). `publication` falls back to the
   file's modification time, which says when the file was saved, not when the story ran.
-* `date_in(sentence, published, source)` - the first date the sentence states, as a `When`: a calendar
+* `date_in(sentence, published, source)` - the first date the sentence states (after a dateline glued to
+  its start, which dates the report, not the event), as a `When`: a calendar
   date ("26 December 2004", "September 2015", "in 2013": `stated`), or words that need the publication
   date ("on Monday", "yesterday", "last week", "three days ago", "last month", "Sept. 10": `relative`),
   resolved with dateparser against it (RELATIVE_BASE) and kept with their precision (day, week, month,
   year; a week, month or year is dated by its first day). A bare weekday is the most recent one on or
   before the publication date (that day itself included: wires write "said on Thursday" on Thursday), or
-  the next one when the sentence speaks of the future (`FUTURE`); a date without its year takes the year
+  the next one when the words before it in its clause speak of the future (`FUTURE`: "will meet Kerry on
+  Monday", not "said on Sunday it will"); a date without its year takes the year
   that puts it nearest the publication date.
 
 dateparser is a core dependency; should it be missing all the same, `available()` is False, no date is
@@ -82,7 +84,7 @@ FUTURE = re.compile(
     r"(?:due|set|expected|scheduled|to)\b|next)\b|['’]ll\b",
     re.IGNORECASE,
 )
-"""Words that put a sentence's bare weekday ahead of its publication date rather than behind it."""
+"""Words that put a bare weekday after them in their clause ahead of the publication date rather than behind it."""
 
 
 @lru_cache(maxsize=1)
@@ -232,7 +234,7 @@ def date_in(sentence: str, published: date | None, source: str) -> When | None:
     None when it states none, or only one that needs a publication date the source does not have."""
     if not available():
         return None
-    for m in _EXPRESSION.finditer(sentence):
+    for m in _EXPRESSION.finditer(sentence, _after_dateline(sentence)):
         found = _resolve(m, sentence, published)
         if found is not None:
             day, precision, basis = found
@@ -244,6 +246,18 @@ def date_in(sentence: str, published: date | None, source: str) -> When | None:
                 source=source,
             )
     return None
+
+
+def _after_dateline(sentence: str) -> int:
+    """Where a sentence's own words start after a dateline glued to it ("MOSCOW, Sept 10 (Reuters) - ...",
+    "Saturday, March 26, 2005 Up to ..."): a dateline dates the report, not what the sentence reports."""
+    m = _WIRE.match(sentence)
+    if m:
+        return m.end()
+    m = _LINE_START.match(sentence)
+    if m and (m.group("weekday") or m.group("label")):
+        return m.end()
+    return 0
 
 
 _PERIODS: dict[str, Precision] = {"day": "day", "time": "day", "week": "week", "month": "month", "year": "year"}
@@ -268,14 +282,17 @@ def _resolve(m: re.Match[str], sentence: str, base: date | None) -> tuple[date, 
     if base is None:
         return None
     if kind == "weekday":
-        return _weekday(text, sentence, base), "day", "relative"
+        clause = re.split(r"[,;:—–]", sentence[: m.start()])[-1]
+        return _weekday(text, clause, base), "day", "relative"
     parsed = _parse(" ".join(text.split()), base)
     if parsed is None:
         return None
     return parsed[0], _PERIODS.get(parsed[1], "day"), "relative"
 
 
-def _weekday(text: str, sentence: str, base: date) -> date:
+def _weekday(text: str, clause: str, base: date) -> date:
+    """The day a weekday names, from the publication date `base`: `clause` is what precedes it in its clause
+    ("Putin is expected to defend them in a UN speech" puts "on Monday" ahead; "officials said" behind)."""
     words = text.split()
     target = _WEEKDAYS.index(words[-1])
     back = (base.weekday() - target) % 7
@@ -287,7 +304,7 @@ def _weekday(text: str, sentence: str, base: date) -> date:
         return base + timedelta(days=ahead or 7)
     if qualifier == "this":  # the one in the publication date's week (weeks start on Monday)
         return base + timedelta(days=target - base.weekday())
-    return base + timedelta(days=ahead) if FUTURE.search(sentence) else base - timedelta(days=back)
+    return base + timedelta(days=ahead) if FUTURE.search(clause) else base - timedelta(days=back)
 
 
 __all__ = ["DATELINE_LINES", "DATELINE_MAX_CHARS", "as_date", "available", "date_in", "dateline", "publication"]

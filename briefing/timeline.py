@@ -1,13 +1,15 @@
 """Timeline: facts, positions and movements dated from their cited sentences, and the dated ones in event order.
 
 `date_items(items, sources)` gives each fact, position and movement its `dated` (`models.When`): the date
-stated in the sentence around one of its citations (`dates.date_in`, resolved against that source's
-publication date), the finest precision among its citations winning, the first citation on a tie. Code
-decides, never the model. A position (a statement) whose sentences give no date is dated by its source's
-publication date, marked `basis="report"` ("date of report"), but only when that date comes from the
-article itself (`REPORT_DATES`: its dateline, metadata or feed entry): a news report's statement was made on
-or just before the day it ran, whereas a file's time says nothing of the story. A movement or fact whose
-sentence gives no date stays undated: it need not have happened on the day it was reported.
+stated in the sentence around one of its citations (`dates.date_in`), the finest precision among its
+citations winning, the first citation on a tie. Code decides, never the model. Words such as "on Monday" or
+"last week" are resolved against the source's publication date only when the article itself gives that
+date (`REPORT_DATES`: its dateline, metadata or feed entry): a file's time says when it was saved, not when
+the story ran, so against it they stay unresolved (a calendar date with its year still dates the item). A
+position (a statement) whose sentences give no date is dated by such a publication date, marked
+`basis="report"` ("date of report"): a news report's statement was made on or just before the day it ran.
+A movement or fact whose sentence gives no date stays undated: it need not have happened the day it was
+reported.
 
 `timeline(items)` lists every dated item as a `TimelineEvent` ordered by event date (not report date); on
 one date, a day comes after the week, month or year that starts on it, then movements, statements and
@@ -18,6 +20,7 @@ event, the first kind listed. An item with no date is not on the timeline.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import TypeVar
 
 from .dates import as_date, date_in
@@ -41,17 +44,22 @@ def _when(item: Dated, sources: Mapping[str, Source]) -> When | None:
         if source is None or source.text[c.start : c.end] != c.quote:
             continue
         a, b = sentence_around(source.text, c.start, c.end, 0, len(source.text))
-        when = date_in(source.text[a:b], as_date(source.published), source.path)
+        when = date_in(source.text[a:b], _report_day(source), source.path)
         if when is not None:
             found.append(when)
     return min(found, key=lambda w: _PRECISION[w.precision]) if found else None
 
 
+def _report_day(source: Source) -> date | None:
+    """The source's publication date when the article itself gives it (`REPORT_DATES`), else None."""
+    return as_date(source.published) if source.published_from in REPORT_DATES else None
+
+
 def _report_date(item: Dated, sources: Mapping[str, Source]) -> When | None:
     for c in item.citations:
         source = sources.get(c.source)
-        day = as_date(source.published) if source else None
-        if source is not None and day is not None and source.published_from in REPORT_DATES:
+        day = _report_day(source) if source else None
+        if source is not None and day is not None:
             return When(date=day.isoformat(), precision="day", basis="report", source=source.path)
     return None
 
