@@ -30,8 +30,8 @@ word costs only the shingles around it."""
 WIRE_COPY_JACCARD = 0.6
 """Two articles are copies of one story when this share of their shingles (Jaccard) is common to both.
 Measured: a wire story against itself with another dateline and byline and one extra closing paragraph
-(a fifth of its length) scores 0.7-0.8; different outlets' reports of one event (seeds/, the eval
-clusters) at most 0.05."""
+(a fifth of its length) scores 0.8; different outlets' reports of one event (seeds/, the eval
+clusters) at most 0.08."""
 MIN_SHINGLES = 8
 """An article with fewer shingles than this (a one-line note) is never taken for a copy."""
 
