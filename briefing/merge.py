@@ -2,7 +2,8 @@
 
 * aliases resolved (`aliases.AliasResolver`), duplicates merged keeping the union of citations
   (same actor and overlapping citations, or wording `text.SAME`);
-* corroboration = the number of distinct sources behind an item; items are ordered by it.
+* corroboration = the number of distinct sources behind an item, near-identical copies of one wire story
+  counted once (`origin`, from `copies.wire_copies`); items are ordered by it.
 
 What sources disagree about is found by `discrepancies`; key points are written by `summarize`.
 """
@@ -10,7 +11,7 @@ What sources disagree about is found by `discrepancies`; key points are written 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
 from .aliases import AliasResolver
@@ -35,8 +36,11 @@ def overlaps(a: Cited, b: Cited) -> bool:
     return any(x.source == y.source and x.start < y.end and y.start < x.end for x in a.citations for y in b.citations)
 
 
-def dedupe(items: list[C], same: Callable[[C, C], bool], combine: Callable[[C, C], C]) -> list[C]:
-    """Merge items judged the same; keep first-seen order, then sort by corroboration (stable)."""
+def dedupe(
+    items: list[C], same: Callable[[C, C], bool], combine: Callable[[C, C], C], origin: Mapping[str, str] | None = None
+) -> list[C]:
+    """Merge items judged the same; keep first-seen order, then sort by corroboration (stable), copies of one
+    story counting once (`origin`: a copy's path -> the path it copies)."""
     merged: list[C] = []
     for item in items:
         for i, existing in enumerate(merged):
@@ -45,7 +49,7 @@ def dedupe(items: list[C], same: Callable[[C, C], bool], combine: Callable[[C, C
                 break
         else:
             merged.append(item)
-    return sorted(merged, key=lambda x: -x.corroboration)
+    return sorted(merged, key=lambda x: -x.sources_counted(origin or {}))
 
 
 def with_citations_of(item: C, other: Cited) -> C:
@@ -62,8 +66,10 @@ def _canonical(resolver: AliasResolver, item: Position | MilitaryMovement) -> di
     }
 
 
-def merge(notes: Items) -> Items:
-    """One item per actor, stance, movement, question and fact, across every chunk (module docstring)."""
+def merge(notes: Items, origin: Mapping[str, str] | None = None) -> Items:
+    """One item per actor, stance, movement, question and fact, across every chunk (module docstring);
+    `origin` maps a wire copy's path to the path it copies, so that copies count as one source."""
+    origin = origin or {}
     resolver = AliasResolver()
     for a in notes.actors:
         resolver.learn(a.name, a.kind, a.role)
@@ -91,7 +97,7 @@ def merge(notes: Items) -> Items:
                 citations=union_citations(*(a.citations for a in group)),
             )
         )
-    actors.sort(key=lambda a: -a.corroboration)
+    actors.sort(key=lambda a: -a.sources_counted(origin))
 
     positions = dedupe(
         [p.model_copy(update=_canonical(resolver, p)) for p in notes.positions],
@@ -100,6 +106,7 @@ def merge(notes: Items) -> Items:
             and (overlaps(x, y) or similarity(x.stance, y.stance) >= SAME)
         ),
         with_citations_of,
+        origin,
     )
     movements = dedupe(
         [m.model_copy(update=_canonical(resolver, m)) for m in notes.movements],
@@ -108,9 +115,15 @@ def merge(notes: Items) -> Items:
             and (overlaps(x, y) or similarity(f"{x.what} {x.where}", f"{y.what} {y.where}") >= SAME)
         ),
         with_citations_of,
+        origin,
     )
     questions = dedupe(
-        notes.questions, lambda x, y: overlaps(x, y) or similarity(x.question, y.question) >= SAME, with_citations_of
+        notes.questions,
+        lambda x, y: overlaps(x, y) or similarity(x.question, y.question) >= SAME,
+        with_citations_of,
+        origin,
     )
-    facts = dedupe(notes.facts, lambda x, y: overlaps(x, y) or similarity(x.text, y.text) >= SAME, with_citations_of)
+    facts = dedupe(
+        notes.facts, lambda x, y: overlaps(x, y) or similarity(x.text, y.text) >= SAME, with_citations_of, origin
+    )
     return Items(facts=facts, actors=actors, positions=positions, movements=movements, questions=questions)

@@ -11,6 +11,7 @@ Three groups:
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
@@ -46,6 +47,11 @@ class Span(Strict):
 
     start: int = Field(ge=0, description="First character (Python string index).")
     end: int = Field(ge=0, description="One past the last character.")
+
+
+PublishedFrom = Literal["metadata", "dateline", "feed", "mtime"]
+"""Where a publication date came from: the page's metadata, a dateline in the text, the feed entry, or (last
+resort, saying nothing of the story) the file's modification time."""
 
 
 class Source(Strict):
@@ -168,12 +174,40 @@ class Cited(Strict):
         """How many distinct sources support the item."""
         return len({c.source for c in self.citations})
 
+    def sources_counted(self, origin: Mapping[str, str]) -> int:
+        """How many distinct sources support the item, near-identical copies of one story (a wire story in
+        several outlets) counted once: `origin` maps a copy's path to the path of the input it copies."""
+        return len({origin.get(c.source, c.source) for c in self.citations})
+
+
+Precision = Literal["day", "week", "month", "year"]
+
+
+class When(Strict):
+    """When an item happened, read in code from its cited sentence (never from the model)."""
+
+    date: str = Field(description="ISO date YYYY-MM-DD; for a week, month or year, its first day.")
+    precision: Precision = Field(description="How much of the date is known: day, week, month or year.")
+    text: str = Field(
+        default="", description="The source's words that give it ('on Monday', 'Sept. 10'); '' for a report date."
+    )
+    basis: Literal["stated", "relative", "report"] = Field(
+        description="stated: a calendar date with its year in the sentence; relative: words such as 'on Monday', "
+        "'last week' or 'Sept. 10' resolved against the source's publication date; report: the sentence gives "
+        "no date and its source's publication date stands in (statements only)."
+    )
+    source: str = Field(description="Path of the source whose sentence (or publication date) gives it.")
+
+
+class Dated(Cited):
+    dated: When | None = Field(default=None, description="When it happened, when its cited sentence says.")
+
 
 class KeyPoint(Cited):
     text: str = Field(description="One key point of the briefing.")
 
 
-class Fact(Cited):
+class Fact(Dated):
     text: str = Field(description="A grounded fact from one or more sources.")
 
 
@@ -187,7 +221,7 @@ class Actor(Cited):
 ItemStatus = Literal["reported", "claimed", "denied", "planned", "hypothetical"]
 
 
-class Attributed(Cited):
+class Attributed(Dated):
     """An item whose standing depends on who says it: read from its cited sentence, never from the model."""
 
     status: ItemStatus = Field(
@@ -222,6 +256,15 @@ class Discrepancy(Strict):
     claims: list[Claim] = Field(min_length=2, description="The conflicting claims, each cited.")
 
 
+class TimelineEvent(Cited):
+    """One dated event (a movement, a statement, an incident or fact) on the briefing's timeline."""
+
+    when: When = Field(description="When it happened, with its precision and the words that say so.")
+    kind: Literal["movement", "statement", "fact"] = Field(description="What the event is.")
+    actor: str = Field(default="", description="Whose forces move or who speaks ('' for a fact).")
+    text: str = Field(description="What happened: the movement, the stance or the fact.")
+
+
 @dataclass
 class Items:
     """The item lists the stages pass on (grounded notes, merged items): one container, so a new kind of
@@ -247,6 +290,12 @@ class SourceRecord(Strict):
     status: Literal["briefed", "skipped"] = Field(description="Whether the file went into the briefing.")
     reason: str | None = Field(default=None, description="Why the file was skipped.")
     chunks: int = Field(default=0, description="How many chunks were cut from it.")
+    copies: list[str] = Field(
+        default_factory=list, description="Other inputs that carry a near-identical copy of it (a wire story)."
+    )
+    copy_of: str | None = Field(
+        default=None, description="The input it is a near-identical copy of: counted with it as one source."
+    )
     lead: Fact | None = Field(
         default=None, description="The article's opening sentences as written: what it reports first."
     )
@@ -342,6 +391,13 @@ class Briefing(Strict):
         default_factory=list,
         description="What went wrong around the briefing without stopping it (e.g. the response cache was off).",
     )
+    timeline: list[TimelineEvent] = Field(
+        default_factory=list, description="Dated events (movements, statements, facts), ordered by event date."
+    )
+
+    def origins(self) -> dict[str, str]:
+        """A wire copy's path -> the path of the input it copies (`SourceRecord.copy_of`): counted as one."""
+        return {r.path: r.copy_of for r in self.sources if r.copy_of}
 
     def citations(self) -> list[Citation]:
         """Every citation in the briefing, in reading order."""
@@ -352,6 +408,7 @@ class Briefing(Strict):
             *self.military_movements,
             *self.open_questions,
             *self.facts,
+            *self.timeline,
         ]
         for d in self.discrepancies:
             items.extend(d.claims)

@@ -3,7 +3,9 @@
 Pure wiring over an injected model client: no printing, no environment, no files written.
 Progress is reported through an optional callback `progress(stage, done, total)`.
 `run_pipeline` reads as its steps: `_map` (model notes per batch, grounded), `_reduce` (merge,
-discrepancies, key points) and `_assemble` (the Briefing, with what happened to every source).
+discrepancies, key points) and `_assemble` (the Briefing: items dated and the timeline, what happened to
+every source, wire copies named). Near-identical copies of one story (`copies.wire_copies`) are all briefed
+but count as one source wherever sources are counted.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from . import dates
 from .candidates import lead_of
 from .chunking import chunk_sources
+from .copies import wire_copies
 from .discrepancies import (
     conflict,
     numeric_discrepancies,
@@ -45,6 +49,7 @@ from .models import (
 )
 from .sources import Loaded
 from .summarize import Summary, statements_of, summarize
+from .timeline import date_items, timeline
 
 Progress = Callable[[str, int, int], None]
 
@@ -61,6 +66,7 @@ class Mapped:
     failed: dict[str, ModelError] = field(default_factory=dict)  # source path -> its first failure
     failed_chunks: int = 0
     ok_paths: set[str] = field(default_factory=set)
+    origin: dict[str, str] = field(default_factory=dict)  # a wire copy's path -> the first of its story
 
 
 async def run_pipeline(
@@ -83,6 +89,7 @@ async def run_pipeline(
         raise NothingToBrief(f"nothing to brief: {reasons}", [(r.path, r.reason or "") for r in loaded.skipped])
     chunks = chunk_sources(loaded.sources, chunk_tokens, chunk_overlap)
     mapped = await _map(client, make_batches(loaded.sources, chunks, chunk_tokens), concurrency, progress)
+    mapped.origin = wire_copies(loaded.sources)
     if not chunks:
         raise NothingToBrief("nothing to brief: the sources hold no text outside boilerplate")
     if mapped.failed_chunks == len(chunks):
@@ -147,7 +154,7 @@ async def _reduce(
     client: ModelClient, loaded: Loaded, chunks: list[Chunk], mapped: Mapped
 ) -> tuple[Items, list[Discrepancy], Summary]:
     """Merged items, the figures sources disagree on, and the key points."""
-    merged = merge(mapped.grounded)
+    merged = merge(mapped.grounded, origin=mapped.origin)
     spans: dict[str, list[tuple[int, int]]] = {}
     for c in chunks:
         if c.source in mapped.ok_paths:  # a source the model could not read at all is not cited anywhere
@@ -156,7 +163,7 @@ async def _reduce(
     stated = [(p.actor, p) for p in merged.positions] + [(m.actor, m) for m in merged.movements]
     discrepancies += polarity_conflicts(stated)
     discrepancies += stance_conflicts([s for s in loaded.sources if s.path in mapped.ok_paths], stated)
-    summary = await summarize(client, statements_of(merged))
+    summary = await summarize(client, statements_of(merged, origin=mapped.origin))
     # The model's "disagreements" are kept only when their sides really conflict (figures or polarity).
     summary.disagreements = [
         d
@@ -183,6 +190,7 @@ def _assemble(
     """The Briefing: items, every source's record (briefed, partly or wholly failed, skipped), counts."""
     grounded = mapped.grounded
     points: list[KeyPoint] = summary.points
+    merged = date_items(merged, loaded.sources)
     return Briefing(
         title=title or _title(merged.actors, len(loaded.sources)),
         generated_at=datetime.now(UTC).replace(microsecond=0),
@@ -204,6 +212,8 @@ def _assemble(
             chunks_failed=mapped.failed_chunks,
             summary_calls_failed=summary.failed_calls,
         ),
+        warnings=[] if dates.available() else [dates.MISSING],
+        timeline=timeline(merged),
     )
 
 
@@ -222,10 +232,20 @@ def _records(loaded: Loaded, chunks: list[Chunk], mapped: Mapped) -> list[Source
     could not read."""
     counts = Counter(c.source for c in chunks)
     leads = {s.path: _lead(s) for s in loaded.sources}
+    copies: dict[str, list[str]] = {}
+    for copy, first in mapped.origin.items():
+        copies.setdefault(first, []).append(copy)
     records: list[SourceRecord] = []
     for r in loaded.records:
         if r.status == "briefed":
-            r = r.model_copy(update={"chunks": counts.get(r.path, 0), "lead": leads.get(r.path)})
+            r = r.model_copy(
+                update={
+                    "chunks": counts.get(r.path, 0),
+                    "lead": leads.get(r.path),
+                    "copies": copies.get(r.path, []),
+                    "copy_of": mapped.origin.get(r.path),
+                }
+            )
             failure = mapped.failed.get(r.path)
             if failure is not None and r.path not in mapped.ok_paths:
                 why = f"the model could not summarize it: {redacted(str(failure))}"

@@ -12,7 +12,8 @@ Files that cannot be read as text are not errors for the whole run: they come ba
 `SourceRecord`s with the reason, and the rest go on. So do links that lead out of the folder being read,
 symlink loops, paths over `MAX_PATH_CHARS`, folders deeper than `MAX_FOLDER_DEPTH` (the walk is iterative,
 so no depth can crash it), a NUL anywhere in the text, and a second copy of an article already loaded
-(briefed once, both listed). UTF-16/32 text is recognised by its byte-order mark.
+(briefed once, both listed): the same text, that is, once whitespace is normalised (`copies.text_key`). UTF-16/32 text is recognised by its byte-order mark. Each article gets its publication date
+(`dates.publication`): its dateline, else the file's modification time.
 
 Saved web pages (`.html`, `.htm`) and PDFs (by their `%PDF-` header, whatever their name) are reduced to
 their text by `documents`; that text, not the file's bytes, is what chunks and citations index into, and
@@ -32,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import documents
+from . import dates
+from .copies import text_key
 from .models import Source, SourceRecord, Span
 
 TEXT_SUFFIXES = {".txt", ".md"}
@@ -74,7 +77,8 @@ class Loaded:
 
     Every entry has its own path: a second article under a name already taken (two inline articles both
     called "wire.txt") is renamed "wire (2).txt", never dropped. An article whose bytes equal one already
-    loaded is briefed once: the copy is listed as skipped, naming the one it repeats."""
+    loaded (whitespace aside: `copies.text_key`) is briefed once: the copy is listed as skipped, naming the one
+    it repeats."""
 
     sources: list[Source] = field(default_factory=list)
     skipped: list[SourceRecord] = field(default_factory=list)
@@ -83,7 +87,7 @@ class Loaded:
 
     def __post_init__(self) -> None:
         self._paths = {s.path for s in self.sources} | {r.path for r in self.skipped}
-        self._by_hash = {s.sha256: s.path for s in reversed(self.sources)}
+        self._by_hash = {text_key(s.text): s.path for s in reversed(self.sources)}
 
     def add(self, result: Source | SourceRecord) -> None:
         """File a loaded article, or a skipped file with its reason."""
@@ -93,7 +97,7 @@ class Loaded:
             result = result.model_copy(update={"path": _free_name(result.path, self._paths)})
         self._paths.add(result.path)
         if isinstance(result, Source):
-            first = self._by_hash.setdefault(result.sha256, result.path)
+            first = self._by_hash.setdefault(text_key(result.text), result.path)
             if first == result.path:
                 self.sources.append(result)
                 return
@@ -103,7 +107,7 @@ class Loaded:
                 sha256=result.sha256,
                 encoding=result.encoding,
                 status="skipped",
-                reason=f"same text as {first} (briefed once, under that name)",
+                reason=f"duplicate of {first} (the same text; briefed once, under that name)",
             )
         self.skipped.append(result)
 
@@ -244,17 +248,18 @@ def _earlier(text: str, line: str, start: int) -> bool:
     return len(core) >= REPEAT_MIN_CHARS and text.find(core, max(0, start - PULL_QUOTE_WINDOW), start) >= 0
 
 
-def source_from_bytes(path: str, raw: bytes) -> Source | SourceRecord:
-    """Decode one article; a `SourceRecord` with status 'skipped' says why it cannot be used.
+def source_from_bytes(path: str, raw: bytes, *, mtime: float | None = None) -> Source | SourceRecord:
+    """Decode one article; a `SourceRecord` with status 'skipped' says why it cannot be used. Its publication
+    date is its dateline's, else `mtime`'s (the file's modification time), else unknown.
 
     A PDF (by its header) and a saved web page (by its suffix) are reduced to their text first."""
     sha = hashlib.sha256(raw).hexdigest()
     if not raw.strip():
         return SourceRecord(path=path, sha256=sha, status="skipped", reason="empty file")
     if documents.is_pdf(raw):
-        return _extracted(path, sha, documents.extract_pdf, raw)
+        return _extracted(path, sha, documents.extract_pdf, raw, mtime)
     if os.path.splitext(path)[1].lower() in HTML_SUFFIXES:
-        return _extracted(path, sha, documents.extract_html, raw)
+        return _extracted(path, sha, documents.extract_html, raw, mtime)
     text, encoding = decode(raw)
     reason = binary_reason(text)
     if reason:
@@ -262,19 +267,31 @@ def source_from_bytes(path: str, raw: bytes) -> Source | SourceRecord:
     boilerplate = find_boilerplate(text)
     if not _has_content(text, boilerplate):
         return SourceRecord(path=path, sha256=sha, encoding=encoding, status="skipped", reason="only boilerplate")
-    return Source(path=path, text=text, sha256=sha, encoding=encoding, title=title_of(text), boilerplate=boilerplate)
+    published = dates.publication(text, mtime)
+    return Source(
+        path=path,
+        text=text,
+        sha256=sha,
+        encoding=encoding,
+        title=title_of(text),
+        boilerplate=boilerplate,
+        published=published[0] if published else None,
+        published_from=published[1] if published else None,
+    )
 
 
 def source_from_document(
-    path: str, sha: str, extracted: documents.Extracted, *, published_from: str = "metadata"
+    path: str, sha: str, extracted: documents.Extracted, *, published_from: str = "metadata", mtime: float | None = None
 ) -> Source | SourceRecord:
-    """A source from a document's extracted text and metadata (boilerplate rules applied to the text)."""
+    """A source from a document's extracted text and metadata (boilerplate rules applied to the text). With
+    no date in its metadata, its dateline's, else `mtime`'s (`dates.publication`)."""
     text = extracted.text
     boilerplate = find_boilerplate(text)
     if not _has_content(text, boilerplate):
         return SourceRecord(
             path=path, sha256=sha, encoding=extracted.encoding, status="skipped", reason="only boilerplate"
         )
+    own = None if extracted.published else dates.publication(text, mtime)
     return Source(
         path=path,
         text=text,
@@ -282,8 +299,8 @@ def source_from_document(
         encoding=extracted.encoding,
         title=extracted.title or title_of(text),
         boilerplate=boilerplate,
-        published=extracted.published,
-        published_from=published_from if extracted.published else None,
+        published=extracted.published or (own[0] if own else None),
+        published_from=published_from if extracted.published else (own[1] if own else None),
         url=extracted.url,
         author=extracted.author,
         site=extracted.site,
@@ -292,9 +309,9 @@ def source_from_document(
     )
 
 
-def _extracted(path: str, sha: str, extract, raw: bytes) -> Source | SourceRecord:  # noqa: ANN001
+def _extracted(path: str, sha: str, extract, raw: bytes, mtime: float | None) -> Source | SourceRecord:  # noqa: ANN001
     try:
-        return source_from_document(path, sha, extract(raw))
+        return source_from_document(path, sha, extract(raw), mtime=mtime)
     except documents.Unreadable as exc:
         return SourceRecord(path=path, sha256=sha, status="skipped", reason=str(exc))
 
@@ -441,7 +458,8 @@ def load_sources(paths: Iterable[str | Path], *, max_bytes: int = MAX_BYTES, roo
     for path in files:
         shown = _shown(path, root)
         try:
-            size = os.stat(path).st_size
+            st = os.stat(path)
+            size = st.st_size
             if size > max_bytes:
                 loaded.add(_skip(shown, f"too large ({size:,} bytes > {max_bytes:,})"))
                 continue
@@ -450,7 +468,7 @@ def load_sources(paths: Iterable[str | Path], *, max_bytes: int = MAX_BYTES, roo
         except OSError as exc:
             loaded.add(_skip(shown, os_reason(exc)))
             continue
-        loaded.add(source_from_bytes(shown, raw))
+        loaded.add(source_from_bytes(shown, raw, mtime=st.st_mtime))
     return loaded
 
 

@@ -10,6 +10,7 @@ disagreements; one is kept only when it names statements of at least two sources
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
@@ -66,8 +67,10 @@ Positions are whole source sentences now; all of them made a 3,000-token prompt 
 embedded model) for 3-6 key points."""
 
 
-def statements_of(merged: Items) -> list[Statement]:
-    """Facts, then positions and movements by corroboration, as numbered statements (`MAX_STATEMENTS`)."""
+def statements_of(merged: Items, origin: Mapping[str, str] | None = None) -> list[Statement]:
+    """Facts, then positions and movements by corroboration (copies of one wire story counting once:
+    `origin` maps a copy's path to the path it copies), as numbered statements (`MAX_STATEMENTS`)."""
+    origin = origin or {}
     items: list[tuple[str, list[Citation]]] = [(f.text, f.citations) for f in merged.facts]
     said = [(f"{p.actor}: {p.stance}", p.citations) for p in merged.positions]
     said += [
@@ -77,7 +80,7 @@ def statements_of(merged: Items) -> list[Statement]:
         )
         for m in merged.movements
     ]
-    said.sort(key=lambda item: -len({c.source for c in item[1]}))  # stable: corroborated first
+    said.sort(key=lambda item: -len({origin.get(c.source, c.source) for c in item[1]}))  # stable: corroborated first
     items = (items + said)[:MAX_STATEMENTS]
     return [
         Statement(i + 1, ", ".join(sorted({file_name(c.source) for c in cits})), text, cits)

@@ -491,7 +491,9 @@ def test_the_same_text_twice_is_briefed_once_and_both_files_are_listed(tmp_path)
     by_name = {Path(r.path).name: r for r in loaded.records}
     assert by_name["a.txt"].status == "briefed"
     assert by_name["b.txt"].status == "skipped"
-    assert by_name["b.txt"].reason == f"same text as {tmp_path / 'a.txt'} (briefed once, under that name)"
+    assert (
+        by_name["b.txt"].reason == f"duplicate of {tmp_path / 'a.txt'} (the same text; briefed once, under that name)"
+    )
 
 
 def test_two_inline_articles_with_one_name_are_both_kept_under_distinct_names():

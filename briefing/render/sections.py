@@ -1,8 +1,10 @@
 """Sections: what a briefing says, part by part, free of markup, its citations numbered once for every renderer.
 
 `outline(briefing)` is the one place that decides what a reader is shown and in which order: key points,
-what changed since the previous briefing (when there is one), actors, positions, military movements, open
-questions, where sources disagree, the sources, and how the briefing was made. Each `Section` holds
+what changed since the previous briefing (when there is one), actors, positions, military movements, the
+timeline (dated events in event order), open questions, where sources disagree, the sources (each with its
+publication date and where it came from, and the outlets carrying a copy of it), and how the briefing was
+made. "n sources" counts near-identical copies of one wire story once. Each `Section` holds
 `Line`s made of `Part`s (words from the articles or the model, a name to emphasize, a file path, or the
 briefing's own words and punctuation), with the item's citation numbers and, where the briefing shows it,
 how many sources back it. A section with no line says so with its `empty` text; the "Since" section
@@ -20,7 +22,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from ..models import Attributed, Briefing, Changes, Citation, Cited, MilitaryMovement, Position, SourceRecord
+from ..models import (
+    Attributed,
+    Briefing,
+    Changes,
+    Citation,
+    Cited,
+    MilitaryMovement,
+    Position,
+    SourceRecord,
+    TimelineEvent,
+    When,
+)
 
 Style = Literal["text", "strong", "path", "fixed"]
 """How a part is shown: `text` - words from the articles or the model (untrusted, escaped); `strong` - the
@@ -169,8 +182,10 @@ def outline(briefing: Briefing) -> Outline:
     b = briefing
     number = _Numbers()
 
+    origin = b.origins()
+
     def item(parts: list[Part], of: Cited, *, support: bool = False, level: int = 0) -> Line:
-        return Line(tuple(parts), number(of), of.corroboration if support else 0, level)
+        return Line(tuple(parts), number(of), of.sources_counted(origin) if support else 0, level)
 
     sections = [
         Section(
@@ -208,6 +223,11 @@ def outline(briefing: Briefing) -> Outline:
             "No military movement could be grounded in the sources.",
         ),
         Section(
+            "Timeline",
+            tuple(item(_event(e), e, support=True) for e in b.timeline),
+            "No event is dated in the sentences cited.",
+        ),
+        Section(
             "Open questions",
             tuple(item([_text(q.question)], q) for q in b.open_questions),
             "The sources raise no open question that could be grounded.",
@@ -229,6 +249,54 @@ def outline(briefing: Briefing) -> Outline:
         _how_made(b),
     ]
     return Outline(tuple(sections), tuple(number.order))
+
+
+_PUBLISHED_FROM = {
+    "metadata": "from the page's metadata",
+    "dateline": "from its dateline",
+    "feed": "from the feed",
+    "mtime": "the file's date: no date in the text",
+}
+
+
+def when_text(w: When) -> str:
+    """A date as precise as it is known: '2015-09-07', 'week of 2015-08-31', '2015-09', '2015'."""
+    if w.precision == "week":
+        return f"week of {w.date}"
+    if w.precision == "month":
+        return w.date[:7]
+    if w.precision == "year":
+        return w.date[:4]
+    return w.date
+
+
+def _event(e: TimelineEvent) -> list[Part]:
+    """'2015-09-07 (“on Monday”): Russia: ...'; a statement dated by its report: '2015-09-28 (date of report)'."""
+    how = (
+        [_fixed(" (date of report)")] if e.when.basis == "report" else [_fixed(" (“"), _text(e.when.text), _fixed("”)")]
+    )
+    what = [_strong(e.actor), _fixed(": "), _text(e.text)] if e.actor else [_text(e.text)]
+    return [_fixed(when_text(e.when)), *how, _fixed(" — "), *what]
+
+
+def _published(s: SourceRecord) -> list[Part]:
+    """'; published 2015-09-28 (from its dateline)', or nothing when the date is unknown."""
+    if not s.published:
+        return []
+    where = _PUBLISHED_FROM.get(s.published_from or "", "")
+    return [_fixed("; published "), _text(s.published), _fixed(f" ({where})" if where else "")]
+
+
+def _copies(s: SourceRecord) -> list[Part]:
+    """'; also in: a.txt, b.txt' (the first of a wire story) or '; a copy of a.txt (counted with it)'."""
+    if s.copies:
+        return [
+            _fixed("; also in: "),
+            *(p for i, c in enumerate(s.copies) for p in ([_fixed(", ")] if i else []) + [Part(c, "path")]),
+        ]
+    if s.copy_of:
+        return [_fixed("; a copy of "), Part(s.copy_of, "path"), _fixed(" (counted with it as one source)")]
+    return []
 
 
 def _changes(c: Changes, item: Callable[..., Line]) -> Section:
@@ -283,6 +351,7 @@ def _sources(b: Briefing, item: Callable[..., Line]) -> Section:
             parts += _about(s)
             parts.append(_fixed(f": briefed, {s.chunks} chunk{'s' if s.chunks != 1 else ''}"))
             parts += [_fixed(" ("), _text(s.reason), _fixed(")")] if s.reason else []
+            parts += _published(s) + _copies(s)
         else:
             parts += [_fixed(": "), _strong("skipped"), _fixed(" — "), _text(s.reason or "unknown reason")]
         lines.append(Line(tuple(parts)))
@@ -304,4 +373,4 @@ def _how_made(b: Briefing) -> Section:
     return Section("How this briefing was made", (Line((_fixed(text),)), *warnings), form="prose")
 
 
-__all__ = ["Line", "Markup", "Outline", "Part", "Section", "about", "outline"]
+__all__ = ["Line", "Markup", "Outline", "Part", "Section", "about", "outline", "when_text"]
