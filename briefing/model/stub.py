@@ -10,8 +10,11 @@ A real HTTP/1.1 server (asyncio streams, keep-alive, stdlib only) bound to 127.0
 `POST /v1/chat/completions` answers every call the project makes with a valid instance of the schema it
 asks for: the one in `response_format` (`json_schema.schema`, or llama.cpp's `schema`), else the schema of
 the project call the prompt is (notes on an `<article>`, key points over numbered statements). Strings are
-filled with sentences copied from the prompt, so the quotes ground and the citations verify. `usage`
-counts tokens with the project's tokenizer, so cost can be measured. `GET /v1/models` lists `models`.
+filled with sentences copied from the prompt, so the quotes ground and the citations verify. A request
+with no `response_format` at all (a plain chat call, e.g. LangChain's summarizer) is answered with text:
+the first `TEXT_SENTENCES` sentences of its last message. `usage` counts tokens with the project's
+tokenizer, so cost can be measured; `calls` keeps each answered call's usage and when it arrived and was
+answered (benchmarks read it). `GET /v1/models` lists `models`.
 
 Faults (`FAULTS`) come from a schedule (the first calls, in arrival order), from a rule that always
 fails calls whose prompt names a text (`always={"b.txt": "500"}`), or at random (`rate`, `kinds`, `seed`).
@@ -28,6 +31,7 @@ import logging
 import random
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +59,8 @@ TRANSPORT_FAULTS = (RATE_LIMIT, SERVER_ERROR, UNAVAILABLE, DROP, HANG, DRIP, OVE
 
 DEFAULT_ITEMS = 3
 """Items in a list the schema does not size (within its minItems/maxItems)."""
+TEXT_SENTENCES = 3
+"""Sentences of a text answer (a request without `response_format`): a short summary's length."""
 MAX_REQUEST_BYTES = 32 << 20
 """A request body larger than this gets 413."""
 
@@ -146,6 +152,7 @@ class StubServer:
         self.responder = responder
         self.requests: list[dict[str, Any]] = []
         self.served: list[str] = []
+        self.calls: list[Call] = []
         self.abandoned = 0
         self._random = random.Random(self.faults.seed)
         self._lock = threading.Lock()
@@ -264,6 +271,7 @@ class StubServer:
         return await self._chat(body, reader, writer)
 
     async def _chat(self, body: dict[str, Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        arrived = time.monotonic()
         kind = self._next_fault(body)
         if self.latency:
             await asyncio.sleep(self.latency)
@@ -288,6 +296,8 @@ class StubServer:
         elif kind == REFUSAL:
             content, refusal = None, "I'm sorry, but I can't help with that."
         answer = completion(body, content, finish, refusal, request_number=len(self.requests))
+        usage = answer["usage"]
+        self.calls.append(Call(arrived, time.monotonic(), usage["prompt_tokens"], usage["completion_tokens"], body))
         if kind == OVERSIZED:  # padded after counting: valid JSON still, only far too large
             message = answer["choices"][0]["message"]
             message["content"] += " " * max(0, self.oversized_bytes - len(message["content"]))
@@ -319,7 +329,20 @@ class StubServer:
         if self.responder is not None:
             result = self.responder(body)
             return result if isinstance(result, str) else json.dumps(result)
+        if "response_format" not in body:
+            return text_answer(body)
         return json.dumps(structured_answer(body), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One answered chat call: when it arrived and was answered (`time.monotonic()`), its usage, its body."""
+
+    arrived: float
+    answered: float
+    prompt_tokens: int
+    completion_tokens: int
+    body: dict[str, Any]
 
 
 # --------------------------------------------------------------------------- answers
@@ -362,6 +385,16 @@ def structured_answer(body: dict[str, Any]) -> Any:
     if schema is None:
         return {"answer": _units(prompt)[0].text}
     return _Filler(schema, _units(prompt)).value(schema, "", 0)
+
+
+def text_answer(body: dict[str, Any]) -> str:
+    """A plain chat call's answer: the first `TEXT_SENTENCES` sentences of its last message's text."""
+    messages = body.get("messages") or [{"content": ""}]
+    content = messages[-1].get("content") or ""
+    if isinstance(content, list):  # content parts: their text
+        content = " ".join(str(p.get("text") or "") for p in content if isinstance(p, dict))
+    sentences = [u.text for u in _units(str(content)) if not u.text.endswith(":")]  # not a lead-in line
+    return " ".join(sentences[:TEXT_SENTENCES])
 
 
 def requested_schema(body: dict[str, Any]) -> dict[str, Any] | None:
