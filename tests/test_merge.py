@@ -573,3 +573,23 @@ def test_dedupe_with_blocking_keys_merges_exactly_as_comparing_every_pair() -> N
 
     assert blocked == every_pair
     assert 1 < len(blocked) < len(facts)  # the case merges some, not all
+
+
+async def test_the_hierarchical_reduce_keeps_every_call_inside_a_tiny_budget() -> None:
+    from briefing.chunking import count_tokens
+
+    long = " ".join(f"Russia moved battalion {n} of its forces near Latakia port on Monday." for n in range(12))
+    st = [
+        Statement(i + 1, f"s{i}.txt", f"{i}: {long}", [Citation(source=f"s{i}.txt", start=0, end=5, quote="Russ.")])
+        for i in range(20)
+    ]
+    model = FakeModel(default={"key_points": [], "disagreements": []})
+    budget = 200  # each statement alone is ~170 tokens; twenty of them ~3,400
+
+    summary = await summarize(model, st, min_points=2, budget=budget)
+
+    assert len(model.history) > 2  # grouped, then reduced again
+    for messages, _ in model.history:
+        shown = re.findall(r"^\[\d+\] \([^)]*\) (.*)$", messages[-1]["content"], re.MULTILINE)
+        assert shown and sum(count_tokens(s) + 12 for s in shown) <= budget
+    assert summary.points  # filled from the statements: the model gave none

@@ -12,7 +12,7 @@ asks for: the one in `response_format` (`json_schema.schema`, or llama.cpp's `sc
 the project call the prompt is (notes on an `<article>`, key points over numbered statements). Strings are
 filled with sentences copied from the prompt, so the quotes ground and the citations verify. A request
 with no `response_format` at all (a plain chat call, e.g. LangChain's summarizer) is answered with text:
-the first `TEXT_SENTENCES` sentences of its last message. `usage` counts tokens with the project's
+the first `TEXT_SENTENCES` sentences of its last message (`TEXT_MAX_WORDS` at most). `usage` counts tokens with the project's
 tokenizer, so cost can be measured; `calls` keeps each answered call's usage and when it arrived and was
 answered (benchmarks read it). `GET /v1/models` lists `models`.
 
@@ -61,6 +61,8 @@ DEFAULT_ITEMS = 3
 """Items in a list the schema does not size (within its minItems/maxItems)."""
 TEXT_SENTENCES = 3
 """Sentences of a text answer (a request without `response_format`): a short summary's length."""
+TEXT_MAX_WORDS = 100
+"""Words of a text answer at most, whatever its sentences: a concise summary's length."""
 MAX_REQUEST_BYTES = 32 << 20
 """A request body larger than this gets 413."""
 
@@ -388,13 +390,14 @@ def structured_answer(body: dict[str, Any]) -> Any:
 
 
 def text_answer(body: dict[str, Any]) -> str:
-    """A plain chat call's answer: the first `TEXT_SENTENCES` sentences of its last message's text."""
+    """A plain chat call's answer: the first `TEXT_SENTENCES` sentences of its last message's text, cut to
+    `TEXT_MAX_WORDS` words."""
     messages = body.get("messages") or [{"content": ""}]
     content = messages[-1].get("content") or ""
     if isinstance(content, list):  # content parts: their text
         content = " ".join(str(p.get("text") or "") for p in content if isinstance(p, dict))
     sentences = [u.text for u in _units(str(content)) if not u.text.endswith(":")]  # not a lead-in line
-    return " ".join(sentences[:TEXT_SENTENCES])
+    return " ".join(" ".join(sentences[:TEXT_SENTENCES]).split(" ")[:TEXT_MAX_WORDS])
 
 
 def requested_schema(body: dict[str, Any]) -> dict[str, Any] | None:
