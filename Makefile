@@ -17,7 +17,7 @@ help:
 	@echo "make briefing  - brief seeds/ into briefings/seeds.md, .json and .html (embedded model unless configured)"
 	@echo "make test      - install every extra and run the whole test suite"
 	@echo "make record    - re-record the HTTP cassettes from the embedded model server"
-	@echo "make bench     - measure speed and cost on the seeds, then the service under 50 concurrent requests"
+	@echo "make bench     - speed and cost: embedded model, against LangChain on a stub, the service under load"
 	@echo "make eval      - brief seeds/ and ../shared/eval, score them against ../shared/gold, write docs/quality.md"
 
 $(PY):
@@ -64,8 +64,16 @@ format: $(VENV)/.installed-all
 record: $(VENV)/.installed-all
 	$(PY) -m tests.record --port $(RECORD_PORT)
 
-bench: $(VENV)/.installed-all
-	$(PY) -m bench.run
+# The `bench` extra (LangChain, the peer) goes into .venv for this only; it is not part of `all`.
+$(VENV)/.installed-bench: pyproject.toml | $(PY)
+	$(PIP) install --progress-bar off -e ".[bench]"
+	@touch $@
+
+# Offline stages and the embedded model end to end (bench.run --embedded), then this project against LangChain's
+# map-reduce on the loopback stub (bench.peer, a few minutes), then the HTTP service under load (bench.load).
+bench: $(VENV)/.installed-all $(VENV)/.installed-bench
+	$(PY) -m bench.run --embedded
+	$(PY) -m bench.peer
 	$(PY) -m bench.load
 
 # Brief seeds/ and the MultiLing 2011 clusters in ../shared/eval, score them against ../shared/gold, then write

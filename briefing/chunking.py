@@ -41,6 +41,12 @@ def count_tokens(text: str) -> int:
     return len(encoding().encode(text, disallowed_special=()))
 
 
+def clip_tokens(text: str, limit: int) -> str:
+    """The longest start of `text` that is at most `limit` tokens, cut after a whole token."""
+    tokens = encoding().encode(text, disallowed_special=())
+    return text if len(tokens) <= limit else encoding().decode(tokens[:limit])
+
+
 def content_regions(source: Source) -> list[tuple[int, int]]:
     """The stretches of text between boilerplate spans."""
     regions: list[tuple[int, int]] = []

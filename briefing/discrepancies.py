@@ -272,11 +272,13 @@ def polarity_conflicts(items: list[tuple[str, Attributed]]) -> list[Discrepancy]
         text_a = a.citations[0].quote
         for k, (label_b, b) in enumerate(items[i + 1 :], start=i + 1):
             text_b = b.citations[0].quote
+            if len(stems[i] & stems[k]) < SAME_TOPIC:  # the cheap test first: most pairs are about other things
+                continue
             if same_actor(label_a, label_b):
                 continue  # one actor ('Yvo' and 'Yvo de Boer of the UNFCCC') does not disagree with itself
             if a.citations[0].source == b.citations[0].source and label_a == label_b:
                 continue
-            if len(stems[i] & stems[k]) < SAME_TOPIC or not opposed(text_a, text_b):
+            if not opposed(text_a, text_b):
                 continue
             key = frozenset({text_a, text_b})
             if key in seen:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -117,27 +118,34 @@ def _batch_label(batch: Batch) -> str:
 
 async def _map(client: ModelClient, batches: list[Batch], concurrency: int, progress: Progress) -> Mapped:
     """Notes for every batch, grounded, at most `concurrency` calls at a time; results in batch order (the
-    briefing never depends on timing). A failed batch costs only itself; a budget stop cancels the rest."""
+    briefing never depends on timing). A failed batch costs only itself; a budget stop cancels the rest.
+
+    A call's slot is freed as soon as its answer is in: grounding the notes (pure CPU work, tens of ms a
+    batch) runs on one worker thread, one batch at a time, so the event loop keeps `concurrency` calls in
+    flight instead of waiting on it."""
     semaphore = asyncio.Semaphore(max(1, concurrency))
     done = 0
     progress("notes", 0, len(batches))
+    loop = asyncio.get_running_loop()
 
-    async def one(batch: Batch) -> Grounded | ModelError:
+    async def one(batch: Batch, grounder: ThreadPoolExecutor) -> Grounded | ModelError:
         nonlocal done
-        async with semaphore:
-            try:
-                result: Grounded | ModelError = ground_notes(await extract_notes(client, batch), batch)
-            except ModelError as exc:
-                result = exc
-            done += 1
-            progress("notes", done, len(batches))
-            return result
+        try:
+            async with semaphore:
+                notes = await extract_notes(client, batch)
+            result: Grounded | ModelError = await loop.run_in_executor(grounder, ground_notes, notes, batch)
+        except ModelError as exc:
+            result = exc
+        done += 1
+        progress("notes", done, len(batches))
+        return result
 
-    try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(one(b)) for b in batches]
-    except BaseExceptionGroup as eg:
-        raise eg.exceptions[0] from None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-ground") as grounder:
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(one(b, grounder)) for b in batches]
+        except BaseExceptionGroup as eg:
+            raise eg.exceptions[0] from None
     mapped = Mapped()
     for batch, task in zip(batches, tasks, strict=True):
         result = task.result()

@@ -11,11 +11,11 @@ disagreements; one is kept only when it names statements of at least two sources
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pydantic import BaseModel, Field
 
-from .chunking import count_tokens
+from .chunking import clip_tokens, count_tokens
 from .errors import ModelError
 from .faithful import check_claim
 from .merge import dedupe, union_citations, with_citations_of
@@ -26,6 +26,10 @@ from .text import BACKING, NEAR_DUPLICATE, SIMILAR, coverage, similarity
 
 SUMMARY_MAX_TOKENS = 700
 STATEMENTS_BUDGET = 2500  # prompt tokens of statements per summarize call
+STATEMENT_SHARE = 8
+"""A statement is shown with at most 1/8 of the budget's tokens (a longer one is cut, with an ellipsis): every
+group then holds several statements, so each level of the hierarchical reduce shrinks and no call's
+statements pass the budget (a source sentence can be a whole paragraph)."""
 
 
 class PointOut(BaseModel):
@@ -98,36 +102,50 @@ class Summary:
 
 
 async def summarize(
-    client: ModelClient, statements: list[Statement], *, min_points: int = 3, max_points: int = 6
+    client: ModelClient,
+    statements: list[Statement],
+    *,
+    min_points: int = 3,
+    max_points: int = 6,
+    budget: int | None = None,
 ) -> Summary:
     """Key points and model-spotted disagreements, each cited through the statements it names.
 
-    Statements that do not fit one call (`STATEMENTS_BUDGET`) are summarized in groups, and the group
-    points summarized again, until one call holds them all. A level that does not shrink the statements
-    would loop for ever: then its points go to one call whatever their size. A failed call is counted
-    (`Summary.failed_calls`) and its points are filled from the best-corroborated statements.
+    Statements that do not fit one call (`budget` tokens, each shown with at most 1/`STATEMENT_SHARE` of
+    it) are summarized in groups, and the group points summarized again, until one call holds them all.
+    A level that does not shrink would loop for ever: then the last call gets the statements that fit.
+    No call's statements pass `budget`. A failed call is counted (`Summary.failed_calls`) and its points
+    are filled from the best-corroborated statements.
     """
     summary = Summary()
     if not statements:
         return summary
+    budget = budget or STATEMENTS_BUDGET
     level = statements
-    while len(groups := _groups(level)) > 1:
+    while len(groups := _groups(level, budget)) > 1:
         points: list[KeyPoint] = []
         for group in groups:
-            points += await _summarize_once(client, group, 2, 4, summary)
+            points += await _summarize_once(client, group, 2, 4, summary, budget)
         shrank = len(points) < len(level)
         level = [Statement(i + 1, _sources_label(p.citations), p.text, p.citations) for i, p in enumerate(points)]
         if not shrank:
+            level = _groups(level, budget)[0]
             break
-    summary.points = await _summarize_once(client, level, min_points, max_points, summary)
+    summary.points = await _summarize_once(client, level, min_points, max_points, summary, budget)
     return summary
 
 
 async def _summarize_once(
-    client: ModelClient, statements: list[Statement], min_points: int, max_points: int, summary: Summary
+    client: ModelClient,
+    statements: list[Statement],
+    min_points: int,
+    max_points: int,
+    summary: Summary,
+    budget: int = STATEMENTS_BUDGET,
 ) -> list[KeyPoint]:
     """One model call: its checked key points; its disagreements go into `summary`."""
-    messages = render("summarize", statements=statements, min_points=min_points, max_points=max_points)
+    shown = [_shown(s, budget) for s in statements]
+    messages = render("summarize", statements=shown, min_points=min_points, max_points=max_points)
     try:
         out = await client.structured(messages, SummaryOut, max_tokens=SUMMARY_MAX_TOKENS)
     except ModelError:  # the briefing goes on; the points are filled from statements below
@@ -171,12 +189,25 @@ def _sources_label(citations: list[Citation]) -> str:
     return ", ".join(sorted({file_name(c.source) for c in citations}))
 
 
-def _groups(statements: list[Statement]) -> list[list[Statement]]:
+def _cap(budget: int) -> int:
+    return max(1, budget // STATEMENT_SHARE)
+
+
+def _shown(statement: Statement, budget: int) -> Statement:
+    """The statement as the prompt shows it: its text cut to `_cap(budget)` tokens, when longer."""
+    cap = _cap(budget)
+    if count_tokens(statement.text) <= cap:
+        return statement
+    return replace(statement, text=clip_tokens(statement.text, cap - 1) + "…")
+
+
+def _groups(statements: list[Statement], budget: int) -> list[list[Statement]]:
+    """Statements in order, in groups whose shown text (12 tokens of numbering and sources each) fits `budget`."""
     groups: list[list[Statement]] = [[]]
     size = 0
     for s in statements:
-        n = count_tokens(s.text) + 12
-        if groups[-1] and size + n > STATEMENTS_BUDGET:
+        n = min(count_tokens(s.text), _cap(budget)) + 12
+        if groups[-1] and size + n > budget:
             groups.append([])
             size = 0
         groups[-1].append(s)

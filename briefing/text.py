@@ -14,6 +14,7 @@ The thresholds are named here, once, with what they were set against.
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 
 # --------------------------------------------------------------------------- thresholds
@@ -166,7 +167,11 @@ def content_stems(text: str) -> set[str]:
 
 def similarity(a: str, b: str) -> float:
     """Shared words over the shorter text's words (0 when either has none)."""
-    wa, wb = words(a), words(b)
+    return word_similarity(words(a), words(b))
+
+
+def word_similarity(wa: Set[str], wb: Set[str]) -> float:
+    """`similarity` of two texts by their `words`: for callers that compare one text with many."""
     if not wa or not wb:
         return 0.0
     return len(wa & wb) / min(len(wa), len(wb))

@@ -548,3 +548,48 @@ def test_who_says_an_item_gets_the_canonical_name_of_its_actor() -> None:
         Grounded(positions=[Position(actor="The US", stance=quote, attributed_to="The US", citations=cited)])
     )
     assert (merged.positions[0].actor, merged.positions[0].attributed_to) == ("United States", "United States")
+
+
+def test_dedupe_with_blocking_keys_merges_exactly_as_comparing_every_pair() -> None:
+    import random
+
+    from briefing.merge import dedupe, overlaps, with_citations_of
+    from briefing.text import SAME, similarity, words
+
+    rng = random.Random(7)
+    vocabulary = "troops ships aircraft Latakia Tartus deployed sent arrived minister talks port base".split()
+    facts = []
+    for _ in range(300):  # many near-duplicates: shared words, shared sources, overlapping spans
+        text = " ".join(rng.sample(vocabulary, rng.randint(2, 5)))
+        source, start = f"s{rng.randint(0, 4)}.txt", rng.randint(0, 50)
+        facts.append(Fact(text=text, citations=[Citation(source=source, start=start, end=start + 10, quote="x" * 10)]))
+    same = lambda x, y: overlaps(x, y) or similarity(x.text, y.text) >= SAME  # noqa: E731
+
+    def keys(f: Fact) -> list:
+        return [c.source for c in f.citations] + sorted(words(f.text))
+
+    every_pair = dedupe(facts, same, with_citations_of)
+    blocked = dedupe(facts, same, with_citations_of, keys=keys)
+
+    assert blocked == every_pair
+    assert 1 < len(blocked) < len(facts)  # the case merges some, not all
+
+
+async def test_the_hierarchical_reduce_keeps_every_call_inside_a_tiny_budget() -> None:
+    from briefing.chunking import count_tokens
+
+    long = " ".join(f"Russia moved battalion {n} of its forces near Latakia port on Monday." for n in range(12))
+    st = [
+        Statement(i + 1, f"s{i}.txt", f"{i}: {long}", [Citation(source=f"s{i}.txt", start=0, end=5, quote="Russ.")])
+        for i in range(20)
+    ]
+    model = FakeModel(default={"key_points": [], "disagreements": []})
+    budget = 200  # each statement alone is ~170 tokens; twenty of them ~3,400
+
+    summary = await summarize(model, st, min_points=2, budget=budget)
+
+    assert len(model.history) > 2  # grouped, then reduced again
+    for messages, _ in model.history:
+        shown = re.findall(r"^\[\d+\] \([^)]*\) (.*)$", messages[-1]["content"], re.MULTILINE)
+        assert shown and sum(count_tokens(s) + 12 for s in shown) <= budget
+    assert summary.points  # filled from the statements: the model gave none

@@ -100,6 +100,23 @@ def test_chat_completion_over_http_counts_tokens_and_lists_models(stub: StubServ
     assert stub.served == ["ok"]
 
 
+def test_a_plain_chat_call_gets_text_and_every_answer_is_logged_with_its_usage(stub: StubServer) -> None:
+    plain = {"model": "stub", "messages": [{"role": "user", "content": f"Write a concise summary:\n\n{ARTICLE}"}]}
+    with httpx.Client(base_url=stub.url) as http:
+        text = http.post("/chat/completions", json=plain).json()
+        structured = http.post("/chat/completions", json=notes_request()).json()
+
+    content = text["choices"][0]["message"]["content"]
+    assert content == ARTICLE  # its three sentences, without the lead-in line; not JSON
+    assert [c.prompt_tokens for c in stub.calls] == [
+        text["usage"]["prompt_tokens"],
+        structured["usage"]["prompt_tokens"],
+    ]
+    assert stub.calls[0].completion_tokens == text["usage"]["completion_tokens"] > 0
+    assert stub.calls[0].arrived <= stub.calls[0].answered <= stub.calls[1].arrived
+    assert stub.calls[1].body == notes_request()
+
+
 def test_schedule_serves_faults_in_arrival_order_then_answers(stub: StubServer) -> None:
     stub.faults = Faults.parse("429*2,ok,truncated,empty,refusal")
     stub.retry_after = 0.25

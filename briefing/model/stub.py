@@ -10,8 +10,11 @@ A real HTTP/1.1 server (asyncio streams, keep-alive, stdlib only) bound to 127.0
 `POST /v1/chat/completions` answers every call the project makes with a valid instance of the schema it
 asks for: the one in `response_format` (`json_schema.schema`, or llama.cpp's `schema`), else the schema of
 the project call the prompt is (notes on an `<article>`, key points over numbered statements). Strings are
-filled with sentences copied from the prompt, so the quotes ground and the citations verify. `usage`
-counts tokens with the project's tokenizer, so cost can be measured. `GET /v1/models` lists `models`.
+filled with sentences copied from the prompt, so the quotes ground and the citations verify. A request
+with no `response_format` at all (a plain chat call, e.g. LangChain's summarizer) is answered with text:
+the first `TEXT_SENTENCES` sentences of its last message (`TEXT_MAX_WORDS` at most). `usage` counts tokens with the project's
+tokenizer, so cost can be measured; `calls` keeps each answered call's usage and when it arrived and was
+answered (benchmarks read it). `GET /v1/models` lists `models`.
 
 The Batch API as OpenAI documents it: `POST /v1/files` (multipart `file` + `purpose`), `GET /v1/files/{id}`
 and `/v1/files/{id}/content`; `POST /v1/batches` (`input_file_id`, `endpoint` "/v1/chat/completions",
@@ -74,6 +77,10 @@ EXPIRED_SHARE = 0.5
 
 DEFAULT_ITEMS = 3
 """Items in a list the schema does not size (within its minItems/maxItems)."""
+TEXT_SENTENCES = 3
+"""Sentences of a text answer (a request without `response_format`): a short summary's length."""
+TEXT_MAX_WORDS = 100
+"""Words of a text answer at most, whatever its sentences: a concise summary's length."""
 MAX_REQUEST_BYTES = 32 << 20
 """A request body larger than this gets 413."""
 
@@ -168,6 +175,7 @@ class StubServer:
         self.responder = responder
         self.requests: list[dict[str, Any]] = []
         self.served: list[str] = []
+        self.calls: list[Call] = []
         self.abandoned = 0
         self.batch_statuses = list(batch_statuses)
         self.batch_hold = False  # while True, no batch gets past in_progress
@@ -295,6 +303,7 @@ class StubServer:
         return await self._chat(body, reader, writer)
 
     async def _chat(self, body: dict[str, Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        arrived = time.monotonic()
         kind = self._next_fault(body)
         if self.latency:
             await asyncio.sleep(self.latency)
@@ -309,6 +318,8 @@ class StubServer:
             extra = {"Retry-After": f"{self.retry_after:g}"} if kind == RATE_LIMIT else {}
             return await _send(writer, int(kind), _error(f"stub fault {kind}", "stub_fault"), extra)
         answer = self._answer(body, kind)
+        usage = answer["usage"]  # counted before any padding
+        self.calls.append(Call(arrived, time.monotonic(), usage["prompt_tokens"], usage["completion_tokens"], body))
         if kind == DRIP:
             return await self._drip(writer, reader, answer)
         if kind == OVERSIZED:
@@ -499,7 +510,20 @@ class StubServer:
         if self.responder is not None:
             result = self.responder(body)
             return result if isinstance(result, str) else json.dumps(result)
+        if "response_format" not in body:
+            return text_answer(body)
         return json.dumps(structured_answer(body), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One answered chat call: when it arrived and was answered (`time.monotonic()`), its usage, its body."""
+
+    arrived: float
+    answered: float
+    prompt_tokens: int
+    completion_tokens: int
+    body: dict[str, Any]
 
 
 # --------------------------------------------------------------------------- answers
@@ -542,6 +566,17 @@ def structured_answer(body: dict[str, Any]) -> Any:
     if schema is None:
         return {"answer": _units(prompt)[0].text}
     return _Filler(schema, _units(prompt)).value(schema, "", 0)
+
+
+def text_answer(body: dict[str, Any]) -> str:
+    """A plain chat call's answer: the first `TEXT_SENTENCES` sentences of its last message's text, cut to
+    `TEXT_MAX_WORDS` words."""
+    messages = body.get("messages") or [{"content": ""}]
+    content = messages[-1].get("content") or ""
+    if isinstance(content, list):  # content parts: their text
+        content = " ".join(str(p.get("text") or "") for p in content if isinstance(p, dict))
+    sentences = [u.text for u in _units(str(content)) if not u.text.endswith(":")]  # not a lead-in line
+    return " ".join(" ".join(sentences[:TEXT_SENTENCES]).split(" ")[:TEXT_MAX_WORDS])
 
 
 def requested_schema(body: dict[str, Any]) -> dict[str, Any] | None:
