@@ -347,7 +347,10 @@ _OF_WHAT = re.compile(r"(?<![\w'’.-])(?P<head>[a-z][\w'’-]*)\s+of\s+.*$")
 def _subject_before(sentence: str, at: int) -> str | None:
     """The subject of the clause that ends at `at` (a verb): from the clause's start, cut at the first
     preposition or relative pronoun ('Delegates in Bali' -> 'Delegates')."""
-    clause = _TIME_OPENER.sub(lambda m: " " * len(m.group(0)), sentence[:at])  # offsets kept
+    # the rules for a speaker's subject (a time before it, "survivors of", "X and others", "Name, role at")
+    # apply to reporting verbs only: a force's subject keeps to the plain rules
+    saying = bool(re.match(rf"(?:{_SAY})\b", sentence[at:]))
+    clause = _TIME_OPENER.sub(lambda m: " " * len(m.group(0)), sentence[:at]) if saying else sentence[:at]
     found = list(_CLAUSE_START.finditer(clause))
     starts = [m.end() for m in found]
     partner = _joined_by_and(clause, found)
@@ -356,14 +359,14 @@ def _subject_before(sentence: str, at: int) -> str | None:
         return shared
     # an appositive ("X, the minister, said") closes a clause but the subject is before it
     named = re.match(r"^\W*([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){1,3}),\s+(?:(?:an?|the)\s+)?[a-z][^,]{2,80}$", clause)
-    if named and clause.count(",") == 1:
+    if saying and named and clause.count(",") == 1:
         return named.group(1)  # "John Sifton, researcher at Human Rights Watch said": the name before the role
     appositive = re.search(rf"([^,;:\"“”]+),\s*[^,]{{2,90}},\s*(?:(?:{_AUX_WORDS})\s+)*$", clause)
     if appositive and _is_name(re.sub(r"^(?:The|A|An)\s+(?=[A-Z])", "", appositive.group(1).strip())):
         subject = appositive.group(1)
     else:
         subject = clause[max(starts) if starts else 0 :]
-    if partner and subject.strip().casefold() == "others":
+    if saying and partner and subject.strip().casefold() == "others":
         return partner  # "The EU and others say": the one named
     before = re.search(r"([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)+),\s*(?:the|a|an)\s[^,]{2,80}$", clause)
     if before and re.match(r"(?i)(?:the|a|an)\b", subject.strip()):
@@ -382,7 +385,8 @@ def _subject_before(sentence: str, at: int) -> str | None:
     if trailing:
         subject = trailing.group("name")  # "a televised interview Putin", "the foreign minister Sergei Lavrov"
     subject = _STOP_AT.split(_TRAILING_AUX.sub("", subject.strip()), maxsplit=1)[0]
-    subject = _OF_WHAT.sub(r"\g<head>", subject)  # "survivors of the attack" -> "survivors"
+    if saying:
+        subject = _OF_WHAT.sub(r"\g<head>", subject)  # "survivors of the attack" -> "survivors"
     subject = _TRAILING_AUX.sub("", subject)
     subject = _clean_speaker(subject)
     pronoun = re.match(r"(?i)(he|she|they|it|we)\s+[a-z]+$", subject)
