@@ -875,3 +875,14 @@ def test_a_capitalised_gerund_before_a_reporting_noun_is_not_the_speaker():
         "Contradicting claims made by some outlets, Grevan Radio's producer Karl Ostrow claimed the photos were new."
     )
     assert attribution(sentence) == ("Grevan Radio's producer Karl Ostrow", "claimed")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The images show three of the gunmen entering Varn station, before travelling to the port.",
+        "It was also revealed that some of the conspirators had met with two of the Aldren subway bombers.",
+    ],
+)
+def test_the_speaker_rules_do_not_make_a_force_of_a_description(sentence):
+    assert forces_action(sentence, "") is None
