@@ -114,6 +114,7 @@ def test_stub_batch_api_runs_the_documented_lifecycle_and_answers_each_line_like
     body = {
         "model": "stub",
         "messages": [{"role": "user", "content": "<article>\n" + ARTICLES["a.txt"] + "</article>"}],
+        "response_format": {"type": "json_object"},  # as the map phase asks (a plain call gets text)
     }
     lines = [{"custom_id": f"r{i}", "method": "POST", "url": "/v1/chat/completions", "body": body} for i in (1, 2)]
     jsonl = "".join(json.dumps(line) + "\n" for line in lines).encode()
