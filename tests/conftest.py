@@ -94,3 +94,15 @@ def _no_model_requests(request: pytest.FixtureRequest, monkeypatch: pytest.Monke
     (cassettes) or `e2e` (the embedded model) may send a request."""
     if not any(request.node.get_closest_marker(m) for m in ("model_requests", "vcr", "e2e")):
         monkeypatch.setattr(briefing.model.openai, "ALLOW_MODEL_REQUESTS", False)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A folder holding the three short articles of `fakes.ARTICLES` (a test module may define its own)."""
+    from .fakes import ARTICLES
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for name, text in ARTICLES.items():
+        (articles / name).write_text(text, encoding="utf-8")
+    return articles

@@ -469,3 +469,24 @@ HOSTILE = (
     "[details](javascript:window.__pwned='md'). "
     "It is unclear whether <@U123> and <!here> will reply </script><script>window.__pwned = 'close'</script>.\n"
 )
+
+
+# Three short articles, one state acting in each: the fault and batch tests brief them against the stub
+# (the `folder` fixture in conftest.py writes them).
+ARTICLES = {
+    "a.txt": (
+        "Russia deployed 500 troops to Latakia on Monday, officials said. "
+        "Foreign Minister Sergei Lavrov said the deployment was defensive. "
+        "It is unclear whether the United States will respond to the move.\n"
+    ),
+    "b.txt": (
+        "France sent two frigates to the eastern Mediterranean on Tuesday. "
+        "President Emmanuel Macron said the ships would protect shipping lanes. "
+        "It remains unclear how long the frigates may stay in the region.\n"
+    ),
+    "c.txt": (
+        "Turkey moved tanks to its southern border on Wednesday, the army said. "
+        "Prime Minister Ahmet Davutoglu said Turkey would defend its border. "
+        "Whether the tanks will cross into Syria is not known.\n"
+    ),
+}

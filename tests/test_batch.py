@@ -30,36 +30,12 @@ from briefing.model.stub import BATCH_STATUSES, Faults, StubServer
 from briefing.models import Briefing, ChunkNotes
 from briefing.surfaces.cli import main
 
+from .fakes import ARTICLES
+
 pytestmark = pytest.mark.model_requests
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTICLES = {
-    "a.txt": (
-        "Russia deployed 500 troops to Latakia on Monday, officials said. "
-        "Foreign Minister Sergei Lavrov said the deployment was defensive. "
-        "It is unclear whether the United States will respond to the move.\n"
-    ),
-    "b.txt": (
-        "France sent two frigates to the eastern Mediterranean on Tuesday. "
-        "President Emmanuel Macron said the ships would protect shipping lanes. "
-        "It remains unclear how long the frigates may stay in the region.\n"
-    ),
-    "c.txt": (
-        "Turkey moved tanks to its southern border on Wednesday, the army said. "
-        "Prime Minister Ahmet Davutoglu said Turkey would defend its border. "
-        "Whether the tanks will cross into Syria is not known.\n"
-    ),
-}
 POLL = 0.01
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    for name, text in ARTICLES.items():
-        (articles / name).write_text(text, encoding="utf-8")
-    return articles
 
 
 @pytest.fixture

@@ -39,35 +39,11 @@ from briefing.render import to_json, to_markdown
 from briefing.render.slack import to_slack
 from briefing.surfaces.cli import main
 
+from .fakes import ARTICLES
+
 pytestmark = pytest.mark.model_requests
 
 TIMEOUT = 0.5  # the total deadline of one model call in these tests (a normal stub answer takes ~5 ms)
-ARTICLES = {
-    "a.txt": (
-        "Russia deployed 500 troops to Latakia on Monday, officials said. "
-        "Foreign Minister Sergei Lavrov said the deployment was defensive. "
-        "It is unclear whether the United States will respond to the move.\n"
-    ),
-    "b.txt": (
-        "France sent two frigates to the eastern Mediterranean on Tuesday. "
-        "President Emmanuel Macron said the ships would protect shipping lanes. "
-        "It remains unclear how long the frigates may stay in the region.\n"
-    ),
-    "c.txt": (
-        "Turkey moved tanks to its southern border on Wednesday, the army said. "
-        "Prime Minister Ahmet Davutoglu said Turkey would defend its border. "
-        "Whether the tanks will cross into Syria is not known.\n"
-    ),
-}
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    for name, text in ARTICLES.items():
-        (articles / name).write_text(text, encoding="utf-8")
-    return articles
 
 
 def settings_for(url: str, tmp_path: Path, **changes: object) -> Settings:

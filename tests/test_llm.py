@@ -15,13 +15,15 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
+import openai
 import pytest
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from briefing.model.cache import ResponseCache
 from briefing.errors import BudgetExceeded, ModelError
 from briefing.model.fake import FakeModel
-from briefing.model.openai import OpenAIModel, first_model
+from briefing.model.openai import OpenAIModel, _status_error, first_model
 from briefing.model import UsageMeter, parse_json
 
 from .fakes import DROP, OpenAIStub, Reply, api_error, completion
@@ -571,3 +573,24 @@ async def test_first_model_on_an_empty_list_says_to_set_the_model(server):
     with pytest.raises(ModelError, match="--model") as caught:
         await first_model(server.url, None, timeout=5)
     assert server.url in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "status, kind, says",
+    [
+        (401, openai.AuthenticationError, "http://x/v1 refused the API key (401) when uploading: check OPENAI_API_KEY"),
+        (404, openai.NotFoundError, "http://x/v1 answered 404 when uploading: it does not serve"),
+        (503, openai.InternalServerError, "uploading at http://x/v1 failed: HTTP 503: busy"),
+    ],
+)
+def test_an_http_error_answer_is_one_line_saying_what_to_check(status, kind, says):
+    response = httpx.Response(status, request=httpx.Request("POST", "http://x/v1/files"))
+    error = _status_error(
+        "http://x/v1",
+        kind("busy", response=response, body=None),
+        refused=" when uploading",
+        not_found="when uploading: it does not serve the Batch API",
+        failed="uploading at http://x/v1 failed",
+    )
+    assert str(error).startswith(says)
+    assert error.status == status and error.retryable == (status == 503)

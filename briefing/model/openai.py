@@ -396,26 +396,14 @@ class OpenAIModel:
                 f"the model at {self.endpoint} sent answers larger than {exc.limit:,} bytes in {attempts} attempt(s)",
                 endpoint=self.endpoint,
             ) from exc
-        except openai.AuthenticationError as exc:
-            raise ModelError(
-                f"{self.endpoint} refused the API key (401): check OPENAI_API_KEY or --api-key",
-                status=401,
-                endpoint=self.endpoint,
-            ) from exc
-        except openai.NotFoundError as exc:
-            raise ModelError(
-                f"{self.endpoint} answered 404 for model {self.model!r}: check --model / BRIEFING_MODEL "
-                "and the base URL (it usually ends in /v1)",
-                status=404,
-                endpoint=self.endpoint,
-            ) from exc
         except openai.APIStatusError as exc:
-            raise ModelError(
-                f"model call to {self.endpoint} failed after {attempts} attempt(s): "
-                f"HTTP {exc.status_code}: {_short(exc.message)}",
-                status=exc.status_code,
-                endpoint=self.endpoint,
-                retryable=_transient(exc),
+            raise _status_error(
+                self.endpoint,
+                exc,
+                refused="",
+                not_found=f"for model {self.model!r}: check --model / BRIEFING_MODEL and the base URL (it usually "
+                "ends in /v1)",
+                failed=f"model call to {self.endpoint} failed after {attempts} attempt(s)",
             ) from exc
         except (openai.APIConnectionError, openai.APITimeoutError) as exc:
             raise ModelError(
@@ -519,25 +507,14 @@ class OpenAIModel:
         )
         try:
             return await retrying(once)
-        except openai.AuthenticationError as exc:
-            raise ModelError(
-                f"{self.endpoint} refused the API key (401) when {what}: check OPENAI_API_KEY or --api-key",
-                status=401,
-                endpoint=self.endpoint,
-            ) from exc
-        except openai.NotFoundError as exc:
-            raise ModelError(
-                f"{self.endpoint} answered 404 when {what}: it does not serve the OpenAI Batch API (/v1/files, "
-                "/v1/batches) or no longer knows that id; run without --batch",
-                status=404,
-                endpoint=self.endpoint,
-            ) from exc
         except openai.APIStatusError as exc:
-            raise ModelError(
-                f"{what} at {self.endpoint} failed: HTTP {exc.status_code}: {_short(exc.message)}",
-                status=exc.status_code,
-                endpoint=self.endpoint,
-                retryable=_transient(exc),
+            raise _status_error(
+                self.endpoint,
+                exc,
+                refused=f" when {what}",
+                not_found=f"when {what}: it does not serve the OpenAI Batch API (/v1/files, /v1/batches) or no "
+                "longer knows that id; run without --batch",
+                failed=f"{what} at {self.endpoint} failed",
             ) from exc
         except (openai.APIConnectionError, openai.APITimeoutError, DeadlineExceeded, ResponseTooLarge) as exc:
             raise ModelError(
@@ -545,6 +522,20 @@ class OpenAIModel:
                 endpoint=self.endpoint,
                 retryable=True,
             ) from exc
+
+
+def _status_error(
+    endpoint: str, exc: openai.APIStatusError, *, refused: str, not_found: str, failed: str
+) -> ModelError:
+    """One line for an HTTP error answer: a refused key (401) and an unknown route or model (404) say what to
+    check; any other status says what failed and how (retryable when `_transient`)."""
+    if isinstance(exc, openai.AuthenticationError):
+        message = f"{endpoint} refused the API key (401){refused}: check OPENAI_API_KEY or --api-key"
+    elif isinstance(exc, openai.NotFoundError):
+        message = f"{endpoint} answered 404 {not_found}"
+    else:
+        message = f"{failed}: HTTP {exc.status_code}: {_short(exc.message)}"
+    return ModelError(message, status=exc.status_code, endpoint=endpoint, retryable=_transient(exc))
 
 
 def _short(text: str, limit: int = 300) -> str:
