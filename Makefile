@@ -69,8 +69,10 @@ $(VENV)/.installed-bench: pyproject.toml | $(PY)
 	$(PIP) install --progress-bar off -e ".[bench]"
 	@touch $@
 
-# Offline stages and the embedded model end to end (bench.run --embedded), then this project against LangChain's
-# map-reduce on the loopback stub (bench.peer, a few minutes), then the HTTP service under load (bench.load).
+# Offline stages and the embedded model end to end on seeds/ and one shared cluster, cold and cached, with where
+# its time goes (bench.run --embedded, ~15 min; --embedded-only re-runs just that part), then this project
+# against LangChain's map-reduce on the loopback stub (bench.peer, a few minutes), then the HTTP service under
+# load (bench.load).
 bench: $(VENV)/.installed-all $(VENV)/.installed-bench
 	$(PY) -m bench.run --embedded
 	$(PY) -m bench.peer
