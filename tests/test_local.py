@@ -508,7 +508,7 @@ def test_real_server_with_a_garbage_gguf_fails_cleanly(gguf_stub: Path, tmp_path
         server.start()
     assert time.monotonic() - began < 30
     assert not server.running
-    assert children_running("llama_cpp.server") == []
+    assert children_running(LocalServer.module) == []
 
 
 @pytest.fixture(scope="session")
@@ -556,4 +556,45 @@ def test_e2e_bundled_model_answers_a_json_object(real_server: LocalServer) -> No
 
     assert pid is not None and not pid_alive(pid)
     assert port_closed(port)
-    assert children_running("llama_cpp.server") == []
+    assert children_running(LocalServer.module) == []
+
+
+@pytest.mark.e2e
+def test_e2e_lazy_grammar_sampling_gives_the_same_answer(bundled_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`llama_serve` asks the grammar about the chosen token only; greedy answers must not change by one token."""
+    from llama_cpp import Llama
+
+    from briefing.model import llama_serve
+
+    monkeypatch.setattr(Llama, "_init_sampler", Llama._init_sampler)  # restored after the test
+    llama = Llama(str(bundled_model), n_ctx=1024, n_threads=os.cpu_count() or 1, verbose=False, seed=1)
+    schema = {
+        "type": "object",
+        "properties": {
+            "city": {"type": "string"},
+            "kind": {"enum": ["capital", "port", "other"]},
+            "facts": {"type": "array", "items": {"type": "string"}, "maxItems": 2},
+        },
+        "required": ["city", "kind", "facts"],
+    }
+
+    def ask() -> str:
+        answer = llama.create_chat_completion(
+            messages=[
+                {"role": "system", "content": "Answer as one JSON object with city, kind and facts."},
+                {"role": "user", "content": "Which city is the capital of France? Give two short facts about it."},
+            ],
+            response_format={"type": "json_object", "schema": schema},
+            temperature=0,
+            max_tokens=60,
+        )
+        return answer["choices"][0]["message"]["content"]
+
+    eager = ask()
+    llama_serve.install()
+    lazy = ask()
+    sampler = llama._sampler
+    assert isinstance(sampler, llama_serve.LazyGrammarSampler)
+    assert sampler.tokens > 10
+    assert sampler.full_passes < sampler.tokens  # most tokens were checked alone
+    assert lazy == eager

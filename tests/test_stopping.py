@@ -84,7 +84,12 @@ def child_env(tmp_path: Path) -> dict[str, str]:
     fakes = tmp_path / "fakes"
     server = fakes / "llama_cpp" / "server"
     server.mkdir(parents=True)
-    (fakes / "llama_cpp" / "__init__.py").write_text("")
+    # The child module (`briefing.model.llama_serve`) patches `Llama` before it runs the server: give it one.
+    (fakes / "llama_cpp" / "__init__.py").write_text(
+        "class Llama:\n    def _init_sampler(self, **kwargs):\n        pass\n"
+    )
+    (fakes / "llama_cpp" / "_internals.py").write_text("")
+    (fakes / "llama_cpp" / "llama_cpp.py").write_text("")
     (server / "__init__.py").write_text("")
     (server / "__main__.py").write_text(FAKE_LLAMA_SERVER)
     for module in _SERVER_MODULES:  # the server extra's other modules, only where not installed

