@@ -384,6 +384,13 @@ def stance_conflicts(sources: list[Source], stated: list[tuple[str, Attributed]]
                 acted.add((c.source, c.start))
     out: list[Discrepancy] = []
     everything = "\n".join(source.text for source in sources)  # where a person's nationality is given
+    states: dict[str, str | None] = {}  # speaker -> `_state_of` it in `everything`: each searched for once
+
+    def state_of(label: str) -> str | None:
+        if label not in states:
+            states[label] = _state_of(label, everything)
+        return states[label]
+
     for source in sources:
         said = sorted(set(by_source.get(source.path, [])) | set(_parties(source, by_source.get(source.path, []))))
         if len(said) < 2:
@@ -401,7 +408,7 @@ def stance_conflicts(sources: list[Source], stated: list[tuple[str, Attributed]]
                     break
                 if start0 == start or (source.path, start0) in acted or not _others(label0, label):
                     continue
-                if (state := _state_of(label0, everything)) and state == _state_of(label, everything):
+                if (state := state_of(label0)) and state == state_of(label):
                     continue  # "Moscow" and "President Putin" speak for one state
                 if _opens_with(text[start0:end0], label):
                     continue  # the earlier sentence is the replier's own, under another label

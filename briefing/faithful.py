@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .aliases import TITLES, initials, mention_terms
 from .candidates import addressed_to_model, attribution, clause_subject, forces_action, is_body_word, names_people
 from .countries import countries_in, country_of, is_demonym
-from .text import CLAIM_SUPPORT, coverage, fold, mentions
+from .text import CLAIM_SUPPORT, WORD_CACHE, coverage, fold_text, mentions
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -145,7 +146,7 @@ def negated(text: str) -> bool:
 def _name_in(word: str, evidence_folded: str) -> bool:
     """A capitalised word of the claim is in the evidence: whole, or as the stem of a demonym or country
     ('Russian' ~ 'Russia', 'Syrian' ~ 'Syria'), or as a possessive."""
-    w = fold(word).text.strip("'")
+    w = fold_text(word).strip("'")
     w = re.sub(r"'s$", "", w)
     if re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", evidence_folded):
         return True
@@ -188,7 +189,7 @@ _PRONOUNS = {"he", "she", "they", "it", "we", "i"}
 
 
 def _name_words(actor: str) -> set[str]:
-    return {w for w in re.findall(r"\w+", fold(actor).text) if len(w) >= 3 and w not in _ROLE_STOP}
+    return {w for w in re.findall(r"\w+", fold_text(actor)) if len(w) >= 3 and w not in _ROLE_STOP}
 
 
 def _actor_words(actor: str) -> list[str]:
@@ -253,7 +254,7 @@ def _body_in_description(actor: str, description: str) -> bool | None:
     bodies = [
         run
         for run in (re.sub(r"^(?:The|A|An)\s+", "", m.group(0)) for m in _BODY_RUN.finditer(description))
-        if not _states(run) and not is_demonym(run.rstrip("'’s")) and _is_body(run) and fold(run).text not in TITLES
+        if not _states(run) and not is_demonym(run.rstrip("'’s")) and _is_body(run) and fold_text(run) not in TITLES
     ]
     if not bodies:
         return None
@@ -335,6 +336,7 @@ _SKIP = {
 }
 
 
+@lru_cache(maxsize=WORD_CACHE)
 def _lemma(word: str) -> str:
     """A crude stem that makes 'resume', 'resumed' and 'resumes' one word (and 'denies', 'denied', 'deny')."""
     w = word.casefold()
@@ -348,6 +350,7 @@ def _lemma(word: str) -> str:
 _LEXICAL = {"deni": "deny", "deny": "deny", "refus": "refuse", "reject": "reject", "dismiss": "dismiss", "fail": "fail"}
 
 
+@lru_cache(maxsize=WORD_CACHE)
 def _lexical(word: str) -> str | None:
     for root, name in _LEXICAL.items():
         if word.startswith(root):
@@ -355,10 +358,11 @@ def _lexical(word: str) -> str | None:
     return None
 
 
-def _polarity(text: str) -> tuple[set[str], set[str]]:
+@lru_cache(maxsize=WORD_CACHE)
+def _polarity(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """(what is said to be not so, every lemma): the first content word after each "not", "never", "no",
     "without", "un-" ("did not apply" -> apply, "unlikely" -> likely), and each denial, refusal or
-    rejection itself ("denied" -> deny) unless a "not" cancels it."""
+    rejection itself ("denied" -> deny) unless a "not" cancels it. Remembered: a sentence is read once."""
     text = _UN.sub(lambda m: "not " + m.group(1), text)
     text = re.sub(
         r"(?i)\b(ca|wo|do|does|did|is|are|was|were|has|have|had|could|would|should|must)n['’]t\b",
@@ -381,7 +385,8 @@ def _polarity(text: str) -> tuple[set[str], set[str]]:
                 break
     lexical = {_lexical(w) for i, w in enumerate(words) if _lexical(w) and i not in cancelled}
     negated_lemmas |= {f"~{name}" for name in lexical}
-    return negated_lemmas, {_lemma(w) for w in words} | {_lexical(w) or "" for w in words} | {f"~{n}" for n in lexical}
+    every = {_lemma(w) for w in words} | {_lexical(w) or "" for w in words} | {f"~{n}" for n in lexical}
+    return frozenset(negated_lemmas), frozenset(every)
 
 
 def _polarity_differs(claim: str, evidence: str) -> bool:
@@ -587,7 +592,7 @@ def check_claim(claim: str, evidence: str, *, actor: str = "", kind: str = "fact
     """Whether `evidence` (the cited sentence or sentences) backs `claim` said of `actor` (see the module
     docstring). `kind` is "position", "movement" or "fact"; it decides which role the actor must have."""
     reasons: list[str] = []
-    folded = fold(evidence).text
+    folded = fold_text(evidence)
     if addressed_to_model(evidence) or addressed_to_model(claim):
         reasons.append("the text is written to a language model")
     missing = sorted(quantities(claim) - quantities(evidence))

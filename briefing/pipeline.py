@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -120,41 +119,44 @@ async def _map(client: ModelClient, batches: list[Batch], concurrency: int, prog
     """Notes for every batch, grounded, at most `concurrency` calls at a time; results in batch order (the
     briefing never depends on timing). A failed batch costs only itself; a budget stop cancels the rest.
 
-    A call's slot is freed as soon as its answer is in: grounding the notes (pure CPU work, tens of ms a
-    batch) runs on one worker thread, one batch at a time, so the event loop keeps `concurrency` calls in
-    flight instead of waiting on it."""
+    The event loop does nothing but the calls while they run: a call's slot is refilled as soon as its answer
+    is in, and grounding the notes (pure CPU work, a few ms a batch) waits until the last answer, then runs
+    on a worker thread, batch by batch. Grounding beside the calls (inline, or on a thread, which contends
+    for the GIL) kept the model waiting: measured on 200 articles against the stub (docs/benchmarks.md)."""
     semaphore = asyncio.Semaphore(max(1, concurrency))
     done = 0
     progress("notes", 0, len(batches))
-    loop = asyncio.get_running_loop()
 
-    async def one(batch: Batch, grounder: ThreadPoolExecutor) -> Grounded | ModelError:
+    async def one(batch: Batch) -> ChunkNotes | ModelError:
         nonlocal done
         try:
             async with semaphore:
-                notes = await extract_notes(client, batch)
-            result: Grounded | ModelError = await loop.run_in_executor(grounder, ground_notes, notes, batch)
+                result: ChunkNotes | ModelError = await extract_notes(client, batch)
         except ModelError as exc:
             result = exc
         done += 1
         progress("notes", done, len(batches))
         return result
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-ground") as grounder:
-        try:
-            async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(one(b, grounder)) for b in batches]
-        except BaseExceptionGroup as eg:
-            raise eg.exceptions[0] from None
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(one(b)) for b in batches]
+    except BaseExceptionGroup as eg:
+        raise eg.exceptions[0] from None
+    return await asyncio.to_thread(_grounded, batches, [task.result() for task in tasks])
+
+
+def _grounded(batches: list[Batch], answers: list[ChunkNotes | ModelError]) -> Mapped:
+    """Every answered batch's notes grounded (`extract.ground_notes`), in batch order, and why the others
+    were not answered."""
     mapped = Mapped()
-    for batch, task in zip(batches, tasks, strict=True):
-        result = task.result()
-        if isinstance(result, ModelError):
-            mapped.failed.setdefault(batch.source.path, result)
+    for batch, answer in zip(batches, answers, strict=True):
+        if isinstance(answer, ModelError):
+            mapped.failed.setdefault(batch.source.path, answer)
             mapped.failed_chunks += len(batch.chunks)
         else:
             mapped.ok_paths.add(batch.source.path)
-            mapped.grounded.extend(result)
+            mapped.grounded.extend(ground_notes(answer, batch))
     return mapped
 
 

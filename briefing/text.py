@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set
 from dataclasses import dataclass
+from functools import lru_cache
 
 # --------------------------------------------------------------------------- thresholds
 
@@ -32,6 +33,11 @@ STANCE_SUPPORT = 1 / 3
 """The same share for a stance, which paraphrases more."""
 BACKING = 0.5
 """Share of a key point's content stems that the statements it cites must hold."""
+
+WORD_CACHE = 16384
+"""Texts whose `words` and `content_stems` (and terms whose whole-word pattern) are remembered, least recently
+used going first. The same sentence is compared with many others (grounding, merging, discrepancies), so
+each is split once; a few MB at most."""
 
 # --------------------------------------------------------------------------- folding
 
@@ -54,12 +60,50 @@ class Folded:
 
 
 def fold(text: str, offset: int = 0) -> Folded:
-    """Quote marks, dashes and runs of white space folded, case folded; `index` maps back (plus `offset`)."""
+    """Quote marks, dashes and runs of white space folded, case folded; `index` maps back (plus `offset`).
+
+    White space at either end is dropped; a run inside becomes one space, mapped to the run's last character.
+    A text whose case folding keeps every character one character (nearly all news text) is folded with
+    string methods; one with a character that folds to several ("ß" -> "ss") character by character."""
+    translated = text.translate(FOLD_TABLE)
+    folded = translated.casefold()
+    if len(folded) != len(translated):  # casefold never drops a character: equal lengths mean one for one
+        return _fold_by_character(translated, offset)
+    out: list[str] = []
+    index: list[int] = []
+    pos = 0
+    for gap in _SPACE_RUN.finditer(translated):  # white space as it was before case folding
+        if gap.start() > pos:
+            if out:
+                out.append(" ")
+                index.append(offset + pos - 1)
+            out.append(folded[pos : gap.start()])
+            index.extend(range(offset + pos, offset + gap.start()))
+        pos = gap.end()
+    if pos < len(folded):
+        if out:
+            out.append(" ")
+            index.append(offset + pos - 1)
+        out.append(folded[pos:])
+        index.extend(range(offset + pos, offset + len(folded)))
+    return Folded("".join(out), index)
+
+
+def fold_text(text: str) -> str:
+    """`fold(text).text` without the index (for comparing words, not citing): the same string, faster."""
+    return _SPACE_RUN.sub(" ", text.translate(FOLD_TABLE).strip()).casefold()
+
+
+# White space as `str.isspace` has it (`\s` in a str pattern is the same set of characters).
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def _fold_by_character(translated: str, offset: int) -> Folded:
+    """`fold` of an already translated text, one character at a time (its case folding changes lengths)."""
     out: list[str] = []
     index: list[int] = []
     pending_space = False
-    for i, ch in enumerate(text):
-        ch = ch.translate(FOLD_TABLE)
+    for i, ch in enumerate(translated):
         if ch.isspace():
             pending_space = bool(out)
             continue
@@ -86,8 +130,14 @@ def fold_name(name: str) -> str:
 
 def mentions(text: str, terms: list[str]) -> bool:
     """Whether `text` names any of `terms` as whole words (folded)."""
-    folded = fold(text).text
-    return any(re.search(r"(?<!\w)" + re.escape(fold(t).text) + r"(?!\w)", folded) for t in terms if t.strip())
+    folded = fold_text(text)
+    return any(_whole_word(fold_text(t)).search(folded) for t in terms if t.strip())
+
+
+@lru_cache(maxsize=WORD_CACHE)
+def _whole_word(folded: str) -> re.Pattern[str]:
+    """A folded term as a whole-word pattern, compiled once (`re`'s own cache is small and shared)."""
+    return re.compile(r"(?<!\w)" + re.escape(folded) + r"(?!\w)")
 
 
 # --------------------------------------------------------------------------- sentences
@@ -155,14 +205,16 @@ STOP_WORDS = frozenset({
 _ANY_WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def words(text: str) -> set[str]:
-    """The folded words of `text`, function words left out."""
-    return {w for w in _ANY_WORD.findall(fold(text).text) if w not in STOP_WORDS}
+@lru_cache(maxsize=WORD_CACHE)
+def words(text: str) -> frozenset[str]:
+    """The folded words of `text`, function words left out (remembered: the set is shared, so frozen)."""
+    return frozenset(w for w in _ANY_WORD.findall(fold_text(text)) if w not in STOP_WORDS)
 
 
-def content_stems(text: str) -> set[str]:
+@lru_cache(maxsize=WORD_CACHE)
+def content_stems(text: str) -> frozenset[str]:
     """Content words (4+ letters) cut to 5 letters, so 'supports' meets 'support', 'deployed' 'deploying'."""
-    return {w[:5] for w in words(text) if len(w) >= 4}
+    return frozenset(w[:5] for w in words(text) if len(w) >= 4)
 
 
 def similarity(a: str, b: str) -> float:

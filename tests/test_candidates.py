@@ -12,7 +12,10 @@ import re
 import pytest
 
 from briefing.candidates import (
+    _DESCRIBED,
+    _SPEAKING,
     Candidate,
+    _stands_before,
     addressed_to_model,
     attribution,
     find_candidates,
@@ -886,3 +889,25 @@ def test_a_capitalised_gerund_before_a_reporting_noun_is_not_the_speaker():
 )
 def test_the_speaker_rules_do_not_make_a_force_of_a_description(sentence):
     assert forces_action(sentence, "") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Graner said the guards were ordered to do it.",
+        "Charles Graner has repeatedly denied it. Later, Graner, 36, spoke.",
+        "McGraner said so, and Graner's lawyer, the attorney for him, disagreed.",
+        "Graner Graner told reporters.",  # overlapping places the name could stand
+        "Ilse Varga, the Freedonian envoy, arrived; Varga is expected to say more.",
+        "Nothing here names him.",
+    ],
+)
+@pytest.mark.parametrize("name", ["Charles Graner", "Graner", "Ilse Varga"])
+def test_a_name_is_found_before_what_follows_it_as_one_pattern_would_find_it(text, name):
+    # `_stands_before` stands for re.search(rf"\b(?:{name}|{last}){after}") without compiling it per name
+    last = name.split()[-1]
+    for after in (_SPEAKING, _DESCRIBED):
+        one_pattern = re.search(rf"\b(?:{re.escape(name)}|{re.escape(last)}){after.pattern}", text)
+        assert _stands_before(text, (name, last), after) is bool(one_pattern)
+    if text.startswith(("Graner said", "Charles Graner has")) and "Graner" in name:
+        assert _stands_before(text, (name, last), _SPEAKING)  # the cases are not all misses

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from briefing import Settings, agenerate_briefing, generate_briefing
+from briefing import Settings, agenerate_briefing, generate_briefing, pipeline
 from briefing.chunking import chunk_sources
 from briefing.errors import BudgetExceeded, ModelError, NothingToBrief
 from briefing.extract import Batch, ground_notes, make_batches
@@ -384,6 +384,24 @@ async def test_progress_reports_every_chunk_batch_and_the_merge(in_root: None) -
     total = next(t for stage, _, t in seen if stage == "notes")
     assert notes_done == list(range(total + 1))
     assert seen[-1] == ("merge", 1, 1)
+
+
+async def test_grounding_waits_for_the_last_answer_so_the_calls_never_wait_on_it(
+    in_root: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jittery = Jittery()  # answers out of batch order
+    grounded: list[tuple[str, int]] = []  # (batch's source, how many answers were in when it was grounded)
+
+    def recording(notes: ChunkNotes, batch: Batch):
+        grounded.append((batch.source.path, len(jittery.finished)))
+        return ground_notes(notes, batch)
+
+    monkeypatch.setattr(pipeline, "ground_notes", recording)
+    b = await agenerate_briefing(["seeds"], client=jittery, settings=Settings(concurrency=3))
+    notes_calls = len(b.sources)  # one batch a seed article, plus the key-point call after
+    assert [answered for _, answered in grounded] == [notes_calls] * notes_calls
+    assert [path for path, _ in grounded] == sorted(path for path, _ in grounded)  # in batch order
+    assert jittery.finished[:notes_calls] != sorted(jittery.finished[:notes_calls])
 
 
 def test_inline_articles_are_briefed_like_files() -> None:
