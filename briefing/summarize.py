@@ -26,6 +26,10 @@ from .text import BACKING, NEAR_DUPLICATE, SIMILAR, coverage, similarity
 
 SUMMARY_MAX_TOKENS = 700
 STATEMENTS_BUDGET = 2500  # prompt tokens of statements per summarize call
+POINT_IDS = 4
+"""Statements a key point may name. Unbounded, the embedded model listed every statement for every point (656
+completion tokens for six points on the seeds, most of them numbers); the code keeps only those that back the
+point's words anyway (`_backs`)."""
 STATEMENT_SHARE = 8
 """A statement is shown with at most 1/8 of the budget's tokens (a longer one is cut, with an ellipsis): every
 group then holds several statements, so each level of the hierarchical reduce shrinks and no call's
@@ -34,7 +38,11 @@ statements pass the budget (a source sentence can be a whole paragraph)."""
 
 class PointOut(BaseModel):
     text: str = Field(description="One key point, one sentence.")
-    ids: list[int] = Field(default_factory=list, description="Numbers of the statements it is built from.")
+    ids: list[int] = Field(
+        default_factory=list,
+        description="Numbers of the statements it is built from.",
+        json_schema_extra={"maxItems": POINT_IDS},
+    )
 
 
 class DisagreementOut(BaseModel):
@@ -145,7 +153,7 @@ async def _summarize_once(
 ) -> list[KeyPoint]:
     """One model call: its checked key points; its disagreements go into `summary`."""
     shown = [_shown(s, budget) for s in statements]
-    messages = render("summarize", statements=shown, min_points=min_points, max_points=max_points)
+    messages = render("summarize", statements=shown, min_points=min_points, max_points=max_points, point_ids=POINT_IDS)
     try:
         out = await client.structured(messages, SummaryOut, max_tokens=SUMMARY_MAX_TOKENS)
     except ModelError:  # the briefing goes on; the points are filled from statements below

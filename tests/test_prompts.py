@@ -61,9 +61,10 @@ def test_the_extract_prompt_splits_into_system_rules_and_a_user_article() -> Non
 def test_the_summarize_prompt_numbers_every_statement_with_its_source() -> None:
     c = Citation(source="a.txt", start=0, end=5, quote="Rus")
     st = [Statement(1, "a.txt", "Russia sent troops.", [c]), Statement(2, "b.txt, c.txt", "Iran backs Assad.", [c])]
-    messages = render("summarize", statements=st, min_points=3, max_points=6)
+    messages = render("summarize", statements=st, min_points=3, max_points=6, point_ids=4)
     assert [m["role"] for m in messages] == ["system", "user"]
     assert "Give 3 to 6 key points" in messages[0]["content"]
+    assert "the 1 to 4 statements it lists" in messages[0]["content"]
     user = messages[1]["content"]
     assert "Statements (2):" in user
     assert "[1] (a.txt) Russia sent troops.\n[2] (b.txt, c.txt) Iran backs Assad." in user

@@ -56,7 +56,7 @@ def notes_request(schema_in: str | None = None) -> dict:
 
 def summary_request() -> dict:
     statements = [Statement(i + 1, "other.txt", s, []) for i, s in enumerate(ARTICLE.split(". "))]
-    messages = render("summarize", statements=statements, min_points=3, max_points=6)
+    messages = render("summarize", statements=statements, min_points=3, max_points=6, point_ids=4)
     return {"model": "stub", "messages": messages, "response_format": {"type": "json_object"}}
 
 
