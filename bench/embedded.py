@@ -407,17 +407,15 @@ def breakdown(
 
 
 def output_text(briefing: Any) -> str:
-    """The briefing's own words, what a model must write at the least: every item's text fields and one
-    quote each (a pointer into the source would do; a quote is what this design asks for), compact JSON."""
+    """What the model must write for this briefing at the least, compact JSON: the text it authors (key
+    points, facts, actors with kind and role, open questions) with the one quote each that this design asks
+    of it. Positions and movements are not counted: code picks them from the source's own sentences and
+    words them from those (no generation), so a floor that counted them would not bound this design."""
     rows: list[Any] = []
     for p in briefing.summary:
-        rows.append([p.text, _quote(p)])
+        rows.append([p.text])
     for a in briefing.actors:
         rows.append([a.name, a.kind, a.role, _quote(a)])
-    for p in briefing.positions:
-        rows.append([p.actor, p.stance, _quote(p)])
-    for m in briefing.military_movements:
-        rows.append([m.actor, m.what, m.where, m.when, m.scale, _quote(m)])
     for q in briefing.open_questions:
         rows.append([q.question, _quote(q)])
     for f in briefing.facts:

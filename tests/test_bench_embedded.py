@@ -205,8 +205,8 @@ def test_the_segments_add_up_to_the_wall_and_the_stages_split_the_log() -> None:
     assert result["floor_ratio"] == pytest.approx(250 / floor, abs=0.01)
 
 
-def test_the_briefing_output_is_its_items_words_with_one_quote_each() -> None:
-    from briefing.models import Actor, Briefing, Citation, KeyPoint
+def test_the_briefing_output_is_what_the_model_writes_never_the_code_made_items() -> None:
+    from briefing.models import Actor, Briefing, Citation, KeyPoint, Position
 
     cite = [
         Citation(source="a.txt", start=0, end=5, quote="Hello"),
@@ -217,9 +217,11 @@ def test_the_briefing_output_is_its_items_words_with_one_quote_each() -> None:
         generated_at="2026-01-01T00:00:00Z",
         summary=[KeyPoint(text="A point.", citations=cite)],
         actors=[Actor(name="Russia", kind="state", role="a state", citations=cite)],
+        positions=[Position(actor="Russia", stance="Russia said it backs Assad.", citations=cite)],
     )
 
-    assert json.loads(emb.output_text(b)) == [["A point.", "Hello"], ["Russia", "state", "a state", "Hello"]]
+    # key points name statements (no quote); positions are source sentences picked by code: no generation
+    assert json.loads(emb.output_text(b)) == [["A point."], ["Russia", "state", "a state", "Hello"]]
 
 
 # --------------------------------------------------------------------------------------------------------
