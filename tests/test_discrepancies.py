@@ -207,6 +207,15 @@ def test_no_reply_without_a_push_back_a_second_speaker_or_within_reach():
         _said(text, "Karl Ostrow declined to comment on the quay.", "Karl Ostrow"),
     ]
     assert stance_conflicts([declined], pair) == []  # declining to comment answers nobody
+    # "But" or "However" only turns from the sentence before: without a verb that pushes back (rejected,
+    # denied, disputed, cannot accept ...) the second speaker answers nobody
+    text = "Ilse Varga said the quay will open in May. But Karl Ostrow said the cranes matter most.\n"
+    [contrast], _ = sources(a=text)
+    turn = [
+        _said(text, "Ilse Varga said the quay will open in May.", "Ilse Varga"),
+        _said(text, "But Karl Ostrow said the cranes matter most.", "Karl Ostrow"),
+    ]
+    assert stance_conflicts([contrast], turn) == []
 
 
 EXCHANGE = (
