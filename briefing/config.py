@@ -21,6 +21,8 @@ import platformdirs
 from .errors import ConfigError
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+MAX_CONCURRENCY = 64
+"""Model calls in flight at most (`--concurrency`, `BRIEFING_CONCURRENCY`): past it a run only opens more sockets."""
 LOCAL_MODEL_ALIAS = "local"
 DEFAULT_TIMEOUT = 600.0
 """Seconds one HTTP request to the model may take in all, connect to last byte (BRIEFING_TIMEOUT); each
@@ -230,8 +232,11 @@ class Settings:
         return cls(**values).validated()
 
     def validated(self) -> Settings:
-        if self.concurrency is not None and self.concurrency < 1:
-            raise ConfigError("--concurrency must be at least 1")
+        if self.concurrency is not None and not 1 <= self.concurrency <= MAX_CONCURRENCY:
+            raise ConfigError(
+                f"concurrency (--concurrency, BRIEFING_CONCURRENCY) must be between 1 and {MAX_CONCURRENCY}, "
+                f"not {self.concurrency}"
+            )
         if self.chunk_tokens < 50:
             raise ConfigError("chunk size must be at least 50 tokens")
         if not 0 <= self.chunk_overlap < self.chunk_tokens // 2:

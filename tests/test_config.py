@@ -209,3 +209,9 @@ def test_the_slack_allow_lists_are_comma_separated_ids():
     )
     assert (settings.slack_allowed_channels, settings.slack_allowed_users) == (("C1", "C2"), ("U7",))
     assert Settings.from_env(env={}).slack_allowed_channels == ()  # not set: every channel
+
+
+@pytest.mark.parametrize("value", ["0", "65", "500"])
+def test_a_concurrency_out_of_range_from_the_environment_is_one_clear_error(value):
+    with pytest.raises(ConfigError, match=rf"between 1 and 64, not {value}"):
+        Settings.from_env(env={"BRIEFING_CONCURRENCY": value})

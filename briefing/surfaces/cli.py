@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from ..config import Settings
+from ..config import MAX_CONCURRENCY, Settings
 from ..errors import BriefingError, NothingToBrief, missing_extra, outcome_of
 
 log = logging.getLogger("briefing")
@@ -121,7 +121,7 @@ def model_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache folder [env BRIEFING_CACHE_DIR]."),
         click.option(
             "--concurrency",
-            type=click.IntRange(1, 64),
+            type=click.IntRange(1, MAX_CONCURRENCY),
             help="Parallel model calls [default: 1 for the embedded model, 4 for a custom server, 8 for OpenAI].",
         ),
         click.option("--max-tokens-budget", type=click.IntRange(1), help="Stop before a run uses more tokens."),
