@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from briefing.model import ClientWrapper
+
 NOTES = "notes"
 KEY_POINTS = "key points"
 FAILED = "failed"
@@ -172,7 +174,7 @@ class Call:
     failed: bool = False
 
 
-class Recorder:
+class Recorder(ClientWrapper):
     """A `ModelClient` around the run's real client (`wrap` it) that records every call (`calls`) and when
     the status messages came (`marks`): give `on_status` to `open_model` so the server's start is timed.
 
@@ -180,7 +182,7 @@ class Recorder:
     embedded model's concurrency is 1); `attribute` checks them against the log."""
 
     def __init__(self, clock: Any = time.perf_counter, echo: Any = None) -> None:
-        self.inner: Any = None
+        super().__init__()
         self.calls: list[Call] = []
         self.marks: list[tuple[float, str]] = []
         self._clock = clock
@@ -189,22 +191,6 @@ class Recorder:
     def wrap(self, inner: Any) -> Recorder:
         self.inner = inner
         return self
-
-    @property
-    def model(self) -> str:
-        return self.inner.model
-
-    @property
-    def meter(self) -> Any:
-        return self.inner.meter
-
-    @property
-    def endpoint(self) -> str:
-        return self.inner.endpoint
-
-    @property
-    def cache(self) -> Any:
-        return getattr(self.inner, "cache", None)
 
     def on_status(self, message: str) -> None:
         self.marks.append((self._clock(), message))

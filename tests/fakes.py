@@ -14,9 +14,11 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from briefing.model.fake import FakeModel
@@ -490,3 +492,32 @@ ARTICLES = {
         "Whether the tanks will cross into Syria is not known.\n"
     ),
 }
+
+
+# A fake embedded-model server for `LocalServer` tests: args PORT ALIAS DELAY; it prints, waits DELAY seconds,
+# then lists ALIAS at GET /v1/models.
+FAKE_MODEL_SERVER = r"""
+import json, sys, time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+port, alias, delay = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+print("fake server loading", flush=True)
+time.sleep(delay)
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = json.dumps({"object": "list", "data": [{"id": alias, "object": "model"}]}).encode()
+        self.send_response(200 if self.path == "/v1/models" else 404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+"""
+
+
+def write_module(folder: Path, source: str) -> str:
+    """Write `source` as a uniquely named module in `folder` (on a child's PYTHONPATH); its name."""
+    name = f"fake_server_{uuid.uuid4().hex[:10]}"
+    (folder / f"{name}.py").write_text(source)
+    return name

@@ -23,7 +23,7 @@ from briefing import Settings
 from briefing import api as api_module
 from briefing.model import local
 from briefing.model.local import LocalServer
-from tests.fakes import fake_model
+from tests.fakes import FAKE_MODEL_SERVER, fake_model, write_module
 
 DATA = Path(__file__).parent / "data"
 SEEDS_LOG = DATA / "llama-server-seeds.log"
@@ -340,28 +340,11 @@ def test_the_docs_and_plot_are_written_from_the_runs(tmp_path: Path) -> None:
 # the status messages the bench times the model file and the server by
 # --------------------------------------------------------------------------------------------------------
 
-FAKE_SERVER = r"""
-import json, sys
-from http.server import BaseHTTPRequestHandler, HTTPServer
-port = int(sys.argv[1])
-class Handler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = json.dumps({"object": "list", "data": [{"id": "local", "object": "model"}]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-HTTPServer(("127.0.0.1", port), Handler).serve_forever()
-"""
-
 
 def test_the_embedded_starter_says_what_the_bench_times(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "fakes"
     folder.mkdir()
-    module = f"fake_server_{uuid.uuid4().hex[:10]}"
-    (folder / f"{module}.py").write_text(FAKE_SERVER)
+    module = write_module(folder, FAKE_MODEL_SERVER)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")])))
     gguf = tmp_path / "stub.gguf"
     gguf.write_bytes(b"GGUF" + bytes(64))
@@ -371,7 +354,7 @@ def test_the_embedded_starter_says_what_the_bench_times(tmp_path: Path, monkeypa
             pass
 
         def _server_args(self, port: int) -> list[str]:
-            return [str(port)]
+            return [str(port), "local", "0"]
 
     Fake.module = module
     monkeypatch.setattr(local, "LocalServer", Fake)

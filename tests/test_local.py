@@ -16,7 +16,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,8 @@ from briefing.model.local import (
     free_port,
     verify_gguf,
 )
+
+from tests.fakes import FAKE_MODEL_SERVER, write_module
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -318,25 +319,6 @@ def test_free_port_is_bindable() -> None:
 # the server's lifecycle, with fake servers (no model needed)
 # --------------------------------------------------------------------------------------------------------
 
-FAKE_SERVER = r"""
-import json, sys, time
-from http.server import BaseHTTPRequestHandler, HTTPServer
-port, alias, delay = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
-print("fake server loading", flush=True)
-time.sleep(delay)
-class Handler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = json.dumps({"object": "list", "data": [{"id": alias, "object": "model"}]}).encode()
-        self.send_response(200 if self.path == "/v1/models" else 404)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-HTTPServer(("127.0.0.1", port), Handler).serve_forever()
-"""
-
 SLEEPER = "import time\nprint('still loading the weights', flush=True)\ntime.sleep(60)\n"
 CRASHER = "import sys\nsys.stderr.write('error loading model: bad tensor\\n')\nsys.exit(3)\n"
 
@@ -348,12 +330,6 @@ def fakes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")])))
     return folder
-
-
-def write_module(folder: Path, source: str) -> str:
-    name = f"fake_server_{uuid.uuid4().hex[:10]}"
-    (folder / f"{name}.py").write_text(source)
-    return name
 
 
 class FakeServer(LocalServer):
@@ -381,7 +357,7 @@ def gguf_stub(tmp_path: Path) -> Path:
 
 def test_fake_server_starts_answers_and_stops(gguf_stub: Path, fakes: Path, tmp_path: Path) -> None:
     statuses: list[str] = []
-    server = FakeServer(gguf_stub, folder=fakes, script=FAKE_SERVER, args=("local", "0.5"),
+    server = FakeServer(gguf_stub, folder=fakes, script=FAKE_MODEL_SERVER, args=("local", "0.5"),
                         log_dir=tmp_path / "logs", startup_timeout=15, on_status=statuses.append)  # fmt: skip
     with server:
         assert server.running
@@ -399,7 +375,7 @@ def test_fake_server_starts_answers_and_stops(gguf_stub: Path, fakes: Path, tmp_
 
 
 def test_server_answering_for_another_model_is_not_ours(gguf_stub: Path, fakes: Path, tmp_path: Path) -> None:
-    server = FakeServer(gguf_stub, folder=fakes, script=FAKE_SERVER, args=("someone-else", "0"),
+    server = FakeServer(gguf_stub, folder=fakes, script=FAKE_MODEL_SERVER, args=("someone-else", "0"),
                         log_dir=tmp_path, startup_timeout=2)  # fmt: skip
     with pytest.raises(LocalModelError, match="did not answer within"):
         server.start()
@@ -454,7 +430,7 @@ time.sleep(120)
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_server_goes_away_when_its_parent_is_killed(gguf_stub: Path, fakes: Path, tmp_path: Path) -> None:
     """atexit cannot run on SIGKILL: the bootstrap's watchdog must stop the orphaned server."""
-    module = write_module(fakes, FAKE_SERVER)
+    module = write_module(fakes, FAKE_MODEL_SERVER)
     pid_file = tmp_path / "child.pid"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(fakes), str(ROOT)]))
     parent = subprocess.Popen([sys.executable, "-c", PARENT, module, str(gguf_stub), str(pid_file)], env=env)

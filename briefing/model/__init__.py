@@ -109,6 +109,30 @@ class ModelClient(Protocol):
     async def structured(self, messages: Messages, response_model: type[T], *, max_tokens: int = 1024) -> T: ...
 
 
+class ClientWrapper:
+    """A `ModelClient` around another (`inner`) that answers `model`, `endpoint`, `meter` and `cache` from it;
+    a subclass adds its own `structured` (the batch run's answers; the benchmark's call recorder)."""
+
+    def __init__(self, inner: Any = None) -> None:
+        self.inner = inner
+
+    @property
+    def model(self) -> str:
+        return self.inner.model
+
+    @property
+    def endpoint(self) -> str:
+        return self.inner.endpoint
+
+    @property
+    def meter(self) -> UsageMeter:
+        return self.inner.meter
+
+    @property
+    def cache(self) -> Any:
+        return getattr(self.inner, "cache", None)
+
+
 @contextmanager
 def metered_run(budget: int | None = None) -> Iterator[UsageMeter]:
     """Meter one run: the model calls made inside (by any client, in this task and the tasks it starts) are
@@ -142,4 +166,4 @@ def validation_text(exc: ValidationError) -> str:
     return "\n".join(parts)
 
 
-__all__ = ["Messages", "ModelClient", "UsageMeter", "metered_run", "parse_json", "validation_text"]
+__all__ = ["ClientWrapper", "Messages", "ModelClient", "UsageMeter", "metered_run", "parse_json", "validation_text"]

@@ -40,7 +40,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..config import BATCH_POLL_GROWTH, BATCH_POLL_MAX_FACTOR
 from ..errors import ConfigError, ModelError
-from . import Messages, T, UsageMeter, parse_json, validation_text
+from . import ClientWrapper, Messages, T, UsageMeter, parse_json, validation_text
 from .cache import ResponseCache
 
 STATE_DIR = "batches"
@@ -367,29 +367,15 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class BatchAnswered:
+class BatchAnswered(ClientWrapper):
     """The client for the rest of a `--batch` run: the batch's answers, its failures as `ModelError`, and
     every other question (the reduce phase) asked of `inner` as usual."""
 
+    inner: BatchClient
+
     def __init__(self, inner: BatchClient, outcome: BatchOutcome) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.outcome = outcome
-
-    @property
-    def model(self) -> str:
-        return self.inner.model
-
-    @property
-    def endpoint(self) -> str:
-        return self.inner.endpoint
-
-    @property
-    def meter(self) -> UsageMeter:
-        return self.inner.meter
-
-    @property
-    def cache(self) -> ResponseCache | None:
-        return self.inner.cache
 
     async def structured(self, messages: Messages, response_model: type[T], *, max_tokens: int = 1024) -> T:
         _, key = self.inner.request(messages, response_model, max_tokens)
