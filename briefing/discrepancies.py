@@ -517,3 +517,105 @@ def _side(source: Source, start: int, end: int, speaker: str, speakers: dict[int
             break
         cited.append(Citation(source=source.path, start=a, end=b, quote=text[a:b]))
     return cited
+
+
+# --------------------------------------------------------------------------- an accusation answered, a statement taken back
+
+# An accusation in a sentence: "X accused Y of ...", "Y was accused of ...", "charged with", "alleged that",
+# "blamed", "with claims that". "One of the accused" (a noun) accuses nobody.
+_ACCUSATION = re.compile(
+    r"\b(?:accus(?:ed|es|ing)\b(?:\s+[\w'’.-]+){0,5}?\s+of|charged with|alleg(?:ed|es|ing) that|"
+    r"blam(?:ed|es|ing)|with claims? that|claims? that)\b",
+    re.IGNORECASE,
+)
+# A speaker taking back what they said before.
+_RETRACTION = re.compile(
+    r"\b(?:recanted|recants|retracted|retracts|backtracked|backtracks|walked back|"
+    r"withdrew (?:his|her|their|the) (?:remark|statement|comment|claim)s?)\b",
+    re.IGNORECASE,
+)
+COUNSEL_NOUNS = frozenset("defense defence lawyer lawyers attorney attorneys counsel".split())
+"""Head words of a speaker who answers for the accused: "Miller's lawyer", "the defense"."""
+
+
+def answered_accusations(sources: list[Source]) -> list[Discrepancy]:
+    """Claim against denial within one article: an accusation ("the townspeople accused Ms Varga of ...",
+    "the prosecution ... with claims that the defendants acted criminally") and, within
+    `EXCHANGE_SENTENCES` after it, the first statement of the accused (a name word of the speaker is in the
+    accusation) or of their counsel ("Varga's lawyer"; a bare "the defense" only with a verb that pushes
+    back); and a speaker taking back an earlier statement ("later recanted his statement") with that
+    statement, within `EXCHANGE_SENTENCES` before it. Each side cites its own sentence."""
+    out: list[Discrepancy] = []
+    for source in sources:
+        text = source.text
+        order = [(a, b) for a, b in sentences(text) if len(text[a:b].split()) >= FRAGMENT_WORDS]
+        said = [attribution(text[a:b]) for a, b in order]
+        for i, (a, b) in enumerate(order):
+            sentence = text[a:b]
+            if _RETRACTION.search(sentence):
+                if said[i] and (earlier := _earlier_statement(order, said, i)) is not None:
+                    who = said[i][0]
+                    out.append(
+                        _exchange(
+                            source, f"{who} takes back an earlier statement", [(order[earlier], who), ((a, b), who)]
+                        )
+                    )
+                continue
+            accusation = _ACCUSATION.search(sentence)
+            if not accusation:
+                continue
+            accuser = said[i][0] if said[i] else None
+            for k in range(i + 1, min(len(order), i + 1 + EXCHANGE_SENTENCES)):
+                if said[k] is None or (accuser and not _others(accuser, said[k][0])):
+                    continue
+                who = said[k][0]
+                if _answers_for_accused(who, sentence[accusation.start() :], text[order[k][0] : order[k][1]]):
+                    out.append(_exchange(source, f"{who} answers an accusation", [((a, b), accuser), (order[k], who)]))
+                    break
+    return out
+
+
+def _answers_for_accused(speaker: str, accusation: str, reply: str) -> bool:
+    """The speaker is the accused (a name word of theirs is in the accusation) or speaks for them."""
+    words = re.findall(r"[\w'’-]+", speaker)
+    if not words:
+        return False
+    named = any(len(w) >= 4 and w[:1].isupper() and re.sub(r"['’]s?$", "", w) in accusation for w in words)
+    if words[-1].casefold() not in COUNSEL_NOUNS:
+        return named
+    if re.search(r"['’]s?\s+[\w-]+$", speaker):  # "Miller's lawyer": Miller must be the accused
+        return named
+    return bool(_REPLY.search(reply))  # "the defense" answers only by pushing back
+
+
+def _earlier_statement(order: list[tuple[int, int]], said: list, i: int) -> int | None:
+    """The nearest sentence before `i`, within `EXCHANGE_SENTENCES`, that the same speaker says."""
+    for k in range(i - 1, max(-1, i - 1 - EXCHANGE_SENTENCES), -1):
+        if said[k] and same_actor(said[k][0], said[i][0]):
+            return k
+    return None
+
+
+def _exchange(source: Source, topic: str, sides: list[tuple[tuple[int, int], str | None]]) -> Discrepancy:
+    text = source.text
+    claims = [
+        Claim(
+            statement=f"{who}: {text[a:b]}" if who else text[a:b],
+            citations=[Citation(source=source.path, start=a, end=b, quote=text[a:b])],
+        )
+        for (a, b), who in sides
+    ]
+    return Discrepancy(topic=topic, claims=claims)
+
+
+def distinct(discrepancies: list[Discrepancy]) -> list[Discrepancy]:
+    """Each disagreement once: one whose cited sentences an earlier one already cites is left out."""
+    out: list[Discrepancy] = []
+    seen: list[set[tuple[str, int]]] = []
+    for d in discrepancies:
+        cited = {(c.source, c.start) for claim in d.claims for c in claim.citations}
+        if any(cited <= s for s in seen):
+            continue
+        out.append(d)
+        seen.append(cited)
+    return out

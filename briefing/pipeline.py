@@ -21,7 +21,9 @@ from .candidates import lead_of
 from .chunking import chunk_sources
 from .copies import wire_copies
 from .discrepancies import (
+    answered_accusations,
     conflict,
+    distinct,
     numeric_discrepancies,
     placeholder_topic,
     polarity_conflicts,
@@ -172,7 +174,9 @@ async def _reduce(
     discrepancies = numeric_discrepancies(loaded.sources, spans)
     stated = [(p.actor, p) for p in merged.positions] + [(m.actor, m) for m in merged.movements]
     discrepancies += polarity_conflicts(stated)
-    discrepancies += stance_conflicts([s for s in loaded.sources if s.path in mapped.ok_paths], stated)
+    read = [s for s in loaded.sources if s.path in mapped.ok_paths]
+    discrepancies += stance_conflicts(read, stated)
+    discrepancies = distinct(discrepancies + answered_accusations(read))
     summary = await summarize(client, statements_of(merged, origin=mapped.origin))
     # The model's "disagreements" are kept only when their sides really conflict (figures or polarity).
     summary.disagreements = [

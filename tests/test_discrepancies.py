@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 
 from briefing.discrepancies import (
+    answered_accusations,
     conflict,
+    distinct,
     numeric_discrepancies,
     placeholder_topic,
     opposed,
@@ -269,3 +271,77 @@ def test_a_state_and_its_leader_are_one_side():
         ),
     ]
     assert stance_conflicts([article, other], stated) == []
+
+
+ACCUSED = (
+    "Harbour traders accused councillor Ilse Varga of pushing the quay vote through at night. "
+    "The vote passed by one seat. "
+    "Varga said the deadline for the port grant left no other evening.\n"
+)
+
+
+def test_an_accusation_answered_by_the_accused_is_a_disagreement_with_each_sides_words():
+    [article], _ = sources(a=ACCUSED)
+    [d] = answered_accusations([article])
+    accusation, answer = d.claims
+    assert accusation.statement.startswith("Harbour traders: Harbour traders accused councillor Ilse Varga")
+    assert answer.statement.startswith("Varga: Varga said the deadline")
+    assert all(article.text[c.start : c.end] == c.quote for claim in d.claims for c in claim.citations)
+
+
+def test_counsel_answers_for_the_accused_and_a_bare_defense_only_by_pushing_back():
+    text = (
+        "The prosecution is seeking a trial with claims that the two guards acted on their own. "
+        "The defense contends the guards were following orders.\n"
+    )
+    [article], _ = sources(a=text)
+    [d] = answered_accusations([article])
+    assert d.claims[1].statement.startswith("The defense: The defense contends")
+    calm = "The prosecution is seeking a trial with claims that the guards acted alone. The defense said the trial opens in May.\n"
+    [article], _ = sources(a=calm)
+    assert answered_accusations([article]) == []  # "the defense" names nobody: only a push-back answers
+    text = "Inspectors accused Karl Ostrow of hiding the cranes. Ostrow's lawyer said the cranes were sold.\n"
+    [article], _ = sources(a=text)
+    assert [c.statement.split(":")[0] for c in answered_accusations([article])[0].claims] == [
+        "Inspectors",
+        "Ostrow's lawyer",
+    ]
+    text = "Inspectors accused Karl Ostrow of hiding the cranes. Varga's lawyer said the cranes were sold.\n"
+    [article], _ = sources(a=text)
+    assert answered_accusations([article]) == []  # the lawyer of someone not accused answers nothing
+
+
+def test_no_accusation_answered_without_the_accused_a_verb_of_accusing_or_within_reach():
+    cases = [
+        # another speaker after an accusation is not the accused
+        "Traders accused Ilse Varga of pushing the vote through. Karl Ostrow said the quay opens in May.\n",
+        # "one of the accused" is a noun: nobody is accused in that sentence
+        "A lawyer for one of the accused asked Ilse Varga about the vote. Varga said the vote was fair.\n",
+        # the accuser speaking again answers nobody
+        "Traders accused Ilse Varga of pushing the vote through. The traders said Varga must resign.\n",
+        # the answer comes too late (more than EXCHANGE_SENTENCES sentences on)
+        "Traders accused Ilse Varga of pushing the vote through. The vote passed by one seat. "
+        "Ships wait in the bay for weeks. Cranes stand idle on the new quay. Varga said the deadline was tight.\n",
+    ]
+    for text in cases:
+        [article], _ = sources(a=text)
+        assert answered_accusations([article]) == [], text
+
+
+def test_a_speaker_taking_back_an_earlier_statement_disagrees_with_it():
+    text = (
+        "Ilse Varga, the harbour master, said the port was stingy with repairs. "
+        "Varga later retracted her statement, saying the port had paid for every crane.\n"
+    )
+    [article], _ = sources(a=text)
+    [d] = answered_accusations([article])
+    assert [c.citations[0].quote[:20] for c in d.claims] == ["Ilse Varga, the harb", "Varga later retracte"]
+    alone = "Varga later retracted her statement, saying the port had paid for every crane.\n"
+    [article], _ = sources(a=alone)
+    assert answered_accusations([article]) == []  # nothing earlier of hers to take back
+
+
+def test_a_disagreement_whose_sentences_an_earlier_one_cites_is_shown_once():
+    [article], _ = sources(a=ACCUSED)
+    [d] = answered_accusations([article])
+    assert distinct([d, d.model_copy(deep=True)]) == [d]
