@@ -549,8 +549,11 @@ def answered_accusations(sources: list[Source]) -> list[Discrepancy]:
     for source in sources:
         text = source.text
         order = [(a, b) for a, b in sentences(text) if len(text[a:b].split()) >= FRAGMENT_WORDS]
-        said = [attribution(text[a:b]) for a, b in order]
-        for i, (a, b) in enumerate(order):
+        cues = [i for i, (a, b) in enumerate(order) if _RETRACTION.search(text[a:b]) or _ACCUSATION.search(text[a:b])]
+        near = {k for i in cues for k in range(i - EXCHANGE_SENTENCES, i + EXCHANGE_SENTENCES + 1)}
+        said = [attribution(text[a:b]) if i in near else None for i, (a, b) in enumerate(order)]
+        for i in cues:
+            a, b = order[i]
             sentence = text[a:b]
             if _RETRACTION.search(sentence):
                 if said[i] and (earlier := _earlier_statement(order, said, i)) is not None:
