@@ -12,7 +12,9 @@ Sections (results merged into `bench/results.json`; keys of sections not run are
 * `compare`: the seeds and each shared cluster, then varied sets of 5-1,000 articles (`corpus.varied`):
   prompt tokens, completion tokens, calls and wall time of each system; plots in docs/;
 * `map`: map-phase concurrency efficiency at 200 articles: ideal (calls / concurrency x latency) over the
-  measured span from the first notes request reaching the stub to the last answer leaving it;
+  measured span from the first notes request reaching the stub to the last answer leaving it; the same for
+  LangChain's map calls on the same articles, and the ceiling a client with no cost of its own would reach
+  (calls go in whole rounds of `concurrency`);
 * `cache`: the 200 articles again with the same response cache (0 model calls expected), then with one
   article changed (the calls that article needs, and the key-point step);
 * `scale`: 1,000 articles in a child process: wall, its peak RSS (ru_maxrss), the largest prompt sent
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import resource
 import subprocess
@@ -191,6 +194,12 @@ async def map_and_cache(stub: StubServer, concurrency: int, latency: float) -> d
         first = len(stub.calls)
         one = await ours(changed, stub.url, Path(tmp), concurrency)
         one_calls = stub.calls[first:]
+    # LangChain's map on the same articles, measured the same way: its first calls are its map calls
+    first = len(stub.calls)
+    theirs = await langchain(articles, stub.url, concurrency)
+    their_map = sorted(stub.calls[first:], key=lambda c: c.arrived)[: theirs["chunks"]]
+    their_span = max(c.answered for c in their_map) - min(c.arrived for c in their_map)
+    their_ideal = len(their_map) / concurrency * latency
     return {
         "map_articles": MAP_ARTICLES,
         "map_calls": len(notes),
@@ -198,6 +207,10 @@ async def map_and_cache(stub: StubServer, concurrency: int, latency: float) -> d
         "map_calls_span_s": round(span, 3),
         "map_phase_wall_s": cold["map_wall_s"],
         "map_concurrency_efficiency": round(ideal / span, 3),
+        # calls go in rounds of `concurrency`: a client with no cost at all spans ceil(calls/concurrency) rounds
+        "map_efficiency_ceiling": round(ideal / (math.ceil(len(notes) / concurrency) * latency), 3),
+        "langchain_map_calls": len(their_map),
+        "langchain_map_concurrency_efficiency": round(their_ideal / their_span, 3),
         "map_phase_efficiency": round(ideal / cold["map_wall_s"], 3),
         "cold_wall_s": cold["wall_s"],
         "cold_model_calls": cold["model_calls"],
