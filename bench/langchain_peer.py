@@ -21,6 +21,7 @@ from langchain_openai import ChatOpenAI
 from langchain_text_splitters import CharacterTextSplitter
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
+from openai import DefaultAsyncHttpxClient
 
 from briefing.chunking import ENCODING, count_tokens
 
@@ -101,12 +102,15 @@ async def summarize(
     articles: list[tuple[str, str]], base_url: str, concurrency: int, *, chunk_tokens: int, token_max: int
 ) -> tuple[str, int]:
     """(final summary, chunks) of `articles` through the graph, `concurrency` calls at once."""
-    llm = ChatOpenAI(model="stub", base_url=base_url, api_key="stub", temperature=0)
     splitter = CharacterTextSplitter.from_tiktoken_encoder(
         encoding_name=ENCODING, chunk_size=chunk_tokens, chunk_overlap=0
     )
     docs = splitter.split_documents([Document(text, metadata={"source": name}) for name, text in articles])
-    result = await build_graph(llm, token_max).ainvoke(
-        {"contents": [d.page_content for d in docs]}, {"recursion_limit": 100, "max_concurrency": concurrency}
-    )
+    # An HTTP client of this event loop's own: langchain-openai otherwise shares one cached async client
+    # across calls, and a second `asyncio.run` (the bench's next section) finds it bound to a closed loop.
+    async with DefaultAsyncHttpxClient() as http:  # the openai SDK's own defaults (limits, timeouts)
+        llm = ChatOpenAI(model="stub", base_url=base_url, api_key="stub", temperature=0, http_async_client=http)
+        result = await build_graph(llm, token_max).ainvoke(
+            {"contents": [d.page_content for d in docs]}, {"recursion_limit": 100, "max_concurrency": concurrency}
+        )
     return result["final_summary"], len(docs)
