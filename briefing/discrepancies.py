@@ -14,6 +14,9 @@
   statements of the other speakers just before it; a
   party that names nobody in particular ("the defense", "survivors") takes a side too, and a state and its
   own leader are one side.
+* `answered_accusations`: in one article, an accusation ("accused X of", "with claims that") and the answer
+  of the accused or their counsel just after it; a speaker taking back ("recanted") an earlier statement.
+  `distinct` shows each once.
 * `conflict` says whether two statements conflict at all; the model's own "disagreements" are kept only
   when it is true (no disagreement whose sides agree).
 
