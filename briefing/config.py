@@ -11,14 +11,16 @@ Everything else receives a `Settings` (or plain arguments). The rule for choosin
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import platformdirs
 
 from .errors import ConfigError
+
+T = TypeVar("T")
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 MAX_CONCURRENCY = 64
@@ -145,23 +147,20 @@ class Settings:
             value = env.get(name)
             return Path(value).expanduser() if value else None
 
-        def integer(name: str) -> int | None:
+        def number(name: str, convert: Callable[[str], T], what: str) -> T | None:
             value = env.get(name)
             if not value:
                 return None
             try:
-                return int(value)
+                return convert(value)
             except ValueError:
-                raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+                raise ConfigError(f"{name} must be {what}, got {value!r}") from None
+
+        def integer(name: str) -> int | None:
+            return number(name, int, "a whole number")
 
         def seconds(name: str) -> float | None:
-            value = env.get(name)
-            if not value:
-                return None
-            try:
-                return float(value)
-            except ValueError:
-                raise ConfigError(f"{name} must be a number of seconds, got {value!r}") from None
+            return number(name, float, "a number of seconds")
 
         def names(name: str) -> tuple[str, ...]:
             """A comma-separated list; blanks dropped."""

@@ -160,18 +160,15 @@ def merge(notes: Items, origin: Mapping[str, str] | None = None) -> Items:
         origin,
         keys=lambda x: [actor_key(x.actor)],
     )
-    questions = dedupe(
-        notes.questions,
-        lambda x, y: overlaps(x, y) or similar(x.question, y.question) >= SAME,
-        with_citations_of,
-        origin,
-        keys=by_text(lambda q: q.question),
-    )
-    facts = dedupe(
-        notes.facts,
-        lambda x, y: overlaps(x, y) or similar(x.text, y.text) >= SAME,
-        with_citations_of,
-        origin,
-        keys=by_text(lambda f: f.text),
-    )
+
+    def by_wording(items: list[C], text: Callable[[C], str]) -> list[C]:
+        """Items merged when their citations overlap or their wording is `SAME`."""
+
+        def same(x: C, y: C) -> bool:
+            return overlaps(x, y) or similar(text(x), text(y)) >= SAME
+
+        return dedupe(items, same, with_citations_of, origin, keys=by_text(text))
+
+    questions = by_wording(notes.questions, lambda q: q.question)
+    facts = by_wording(notes.facts, lambda f: f.text)
     return Items(facts=facts, actors=actors, positions=positions, movements=movements, questions=questions)
